@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         "",
         "Launcher commands (./vfplane only): test  run the whole test suite;  build  rebuild the runnable jar."
     },
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ShowCommand.class})
 public final class Main implements Runnable
 {
     @CommandLine.Spec

@@ -1,0 +1,81 @@
+package io.vfplane.dist;
+
+import io.vfplane.dataplane.counters.Counters;
+import org.agrona.concurrent.status.CountersReader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vfplane show ...}: read-only views of a running vfplane process, read from its counters file (Agrona's
+ * counters layout, so the process being watched does nothing for it).
+ */
+@Command(name = "show", description = "Show the counters and runtime of a running vfplane process.",
+    subcommands = {ShowCommand.CountersCommand.class})
+public final class ShowCommand implements Runnable
+{
+    /** Where a vfplane process keeps its counters unless told otherwise. */
+    public static final String DEFAULT_COUNTERS_FILE = "/dev/shm/vfplane/counters.dat";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(System.out);
+    }
+
+    static CountersReader open(final Path file, final CommandLine.Model.CommandSpec spec)
+    {
+        if (!Files.isRegularFile(file))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                file + ": no counters file (is a vfplane process running? use --counters FILE)");
+        }
+        try
+        {
+            return Counters.openReader(file);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+    }
+
+    @Command(name = "counters", description = "Every named counter and its value, like VPP's `show errors`.")
+    static final class CountersCommand implements Callable<Integer>
+    {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--counters", paramLabel = "FILE", description = "counters file (default: ${DEFAULT-VALUE})")
+        Path file = Path.of(DEFAULT_COUNTERS_FILE);
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "only counters whose label starts with this")
+        String prefix = "";
+
+        @Option(names = "--nonzero", description = "hide counters that are zero")
+        boolean nonZero;
+
+        @Override
+        public Integer call()
+        {
+            final CountersReader reader = open(file, spec);
+            final StringBuilder out = new StringBuilder();
+            reader.forEach((value, id, label) ->
+            {
+                if (label.startsWith(prefix) && (!nonZero || value != 0))
+                {
+                    out.append(String.format("%20d  %s%n", value, label));
+                }
+            });
+            System.out.print(out);
+            return 0;
+        }
+    }
+}
