@@ -21,8 +21,19 @@ public final class Corpus
     public static Path dir()
     {
         final String root = System.getProperty("vfplane.repo.root", ".");
-        Path dir = Path.of(root).toAbsolutePath().normalize().resolve("../shared/corpus/pcaps").normalize();
-        if (!Files.isDirectory(dir))
+        // the corpus sits beside the repository: look beside the given root and each of its ancestors, so a test
+        // run from a module directory finds it too
+        Path dir = null;
+        for (Path p = Path.of(root).toAbsolutePath().normalize(); p != null; p = p.getParent())
+        {
+            final Path candidate = p.resolve("../shared/corpus/pcaps").normalize();
+            if (Files.isDirectory(candidate))
+            {
+                dir = candidate;
+                break;
+            }
+        }
+        if (dir == null)
         {
             final String env = System.getenv("VFPLANE_CORPUS");
             if (env != null)
@@ -30,9 +41,9 @@ public final class Corpus
                 dir = Path.of(env);
             }
         }
-        if (!Files.isDirectory(dir))
+        if (dir == null || !Files.isDirectory(dir))
         {
-            throw new IllegalStateException("capture corpus not found at " + dir +
+            throw new IllegalStateException("capture corpus not found beside " + root +
                 " (set -Dvfplane.repo.root or VFPLANE_CORPUS)");
         }
         return dir;
