@@ -1,0 +1,206 @@
+package io.vfplane.pipeline;
+
+import java.util.concurrent.locks.LockSupport;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.SequenceBarrier;
+import com.lmax.disruptor.TimeoutException;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import io.vfplane.pipeline.PipelineCounters.StageRuntime;
+import io.vfplane.pipeline.idle.IdleContext;
+import io.vfplane.pipeline.idle.StageIdleStrategy;
+import io.vfplane.pipeline.idle.Wakeup;
+
+/**
+ * Runs one group of consecutive stages on one thread: takes everything its barrier says is available (up to the
+ * maximum batch) as one batch, runs each stage of the group over it in order, then publishes its own sequence, which
+ * the next group's barrier (or the ring's gating, for the last group) follows.
+ *
+ * <pre>
+ *  producer -> ring cursor -> [group 0: s0 s1] -> seq0 -> [group 1: s2 tx] -> seq1 (gates the producer)
+ * </pre>
+ *
+ * Unlike Disruptor's {@code BatchEventProcessor} it hands the whole range to each stage as one vector (VPP style),
+ * times each stage once per batch, and when idle asks its {@link StageIdleStrategy}, giving it an
+ * {@link IdleContext}: the head, what upstream has finished, and the queue in front of the upstream group.
+ */
+final class StageGroupProcessor implements Runnable, IdleContext
+{
+    private final Pipeline owner;
+    private final int group;
+    private final RingBuffer<PacketEntry> ring;
+    private final SequenceBarrier barrier;
+    private final Sequence dependent;
+    private final Sequence upstreamOfDependent;
+    private final Sequence sequence = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
+    private final Stage[] stages;
+    private final StageRuntime[] runtimes;
+    private final AtomicCounter[] batchBuckets;
+    private final StageIdleStrategy idle;
+    private final Wakeup wakeup;
+    private final int maxBatch;
+    private final boolean signalDownstream;
+    private final PacketBatch batch;
+    private volatile Thread thread;
+
+    StageGroupProcessor(
+        final Pipeline owner,
+        final int group,
+        final RingBuffer<PacketEntry> ring,
+        final Sequence dependent,
+        final Sequence upstreamOfDependent,
+        final Stage[] stages,
+        final StageRuntime[] runtimes,
+        final AtomicCounter[] batchBuckets,
+        final StageIdleStrategy idle,
+        final Wakeup wakeup,
+        final int maxBatch,
+        final boolean signalDownstream)
+    {
+        this.owner = owner;
+        this.group = group;
+        this.ring = ring;
+        this.barrier = dependent == null ? ring.newBarrier() : ring.newBarrier(dependent);
+        this.dependent = dependent;
+        this.upstreamOfDependent = upstreamOfDependent;
+        this.stages = stages;
+        this.runtimes = runtimes;
+        this.batchBuckets = batchBuckets;
+        this.idle = idle;
+        this.wakeup = wakeup;
+        this.maxBatch = maxBatch;
+        this.signalDownstream = signalDownstream;
+        this.batch = new PacketBatch(ring, owner.pool());
+    }
+
+    Sequence sequence()
+    {
+        return sequence;
+    }
+
+    Thread thread()
+    {
+        return thread;
+    }
+
+    @Override
+    public void run()
+    {
+        thread = Thread.currentThread();
+        long next = sequence.get() + 1;
+        try
+        {
+            while (true)
+            {
+                final long available = barrier.waitFor(next);
+                if (available >= next)
+                {
+                    final long last = Math.min(available, next + maxBatch - 1);
+                    runBatch(next, (int)(last - next + 1));
+                    sequence.set(last);
+                    if (signalDownstream)
+                    {
+                        wakeup.signal();
+                    }
+                    next = last + 1;
+                    idle.reset();
+                }
+                else if (!owner.isRunning())
+                {
+                    break;
+                }
+                else
+                {
+                    idle.idle(this);
+                }
+            }
+        }
+        catch (final AlertException | InterruptedException | TimeoutException ex)
+        {
+            // Never alerted nor interrupted by the engine: treat as a stop; close() releases what is left.
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            for (final Stage stage : stages)
+            {
+                stage.onStop();
+            }
+        }
+    }
+
+    private void runBatch(final long first, final int size)
+    {
+        batch.wrap(first, size);
+        batchBuckets[31 - Integer.numberOfLeadingZeros(size)].incrementRelease();
+        long start = System.nanoTime();
+        for (int s = 0; s < stages.length; s++)
+        {
+            final Stage stage = stages[s];
+            try
+            {
+                stage.onBatch(batch);
+                stage.onEndOfBatch();
+            }
+            catch (final RuntimeException ex)
+            {
+                runtimes[s].errors.incrementRelease();
+            }
+            final long end = System.nanoTime();
+            runtimes[s].publish(batch, size, end - start);
+            start = end;
+        }
+    }
+
+    @Override
+    public long processed()
+    {
+        return sequence.get();
+    }
+
+    @Override
+    public long head()
+    {
+        return ring.getCursor();
+    }
+
+    @Override
+    public long available()
+    {
+        return dependent == null ? ring.getCursor() : dependent.get();
+    }
+
+    @Override
+    public long upstreamQueue()
+    {
+        if (dependent == null)
+        {
+            return 0;
+        }
+        final long upstreamHead = upstreamOfDependent == null ? ring.getCursor() : upstreamOfDependent.get();
+        return Math.max(0, upstreamHead - dependent.get());
+    }
+
+    @Override
+    public void park(final long maxNanos)
+    {
+        final long headSeen = head();
+        final long availableSeen = available();
+        wakeup.announce(group, Thread.currentThread());
+        try
+        {
+            if (owner.isRunning() && head() == headSeen && available() == availableSeen &&
+                availableSeen <= sequence.get())
+            {
+                LockSupport.parkNanos(this, maxNanos);
+            }
+        }
+        finally
+        {
+            wakeup.retract(group);
+        }
+    }
+}
