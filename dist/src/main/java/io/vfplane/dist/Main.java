@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
         "",
         "Launcher commands (./vfplane only): test  run the whole test suite;  build  rebuild the runnable jar."
     },
-    subcommands = {CommandLine.HelpCommand.class, ShowCommand.class})
+    subcommands = {
+        CommandLine.HelpCommand.class,
+        io.vfplane.dist.demo.DemoCommand.class,
+        io.vfplane.pcap.cli.PcapCommand.class,
+        ShowCommand.class
+    })
 public final class Main implements Runnable
 {
     @CommandLine.Spec
