@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
         "Print one line per packet: frame number, lengths, the parser's drop reason, layers and key fields.",
-        "jsonl output: one JSON object per packet, schema in tools/pcap/JSONL.md."
+        "jsonl output: one JSON object per packet, schema in README.md (pcap inspect jsonl schema)."
     },
     exitCodeOnInvalidInput = 2,
     exitCodeOnExecutionException = 1)

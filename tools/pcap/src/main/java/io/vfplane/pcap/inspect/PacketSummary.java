@@ -15,7 +15,7 @@ import io.vfplane.dataplane.parse.LayerType;
 import io.vfplane.dataplane.parse.ParseResult;
 
 /**
- * The key fields of one parsed frame, as {@code vfplane pcap inspect} shows them (see tools/pcap/JSONL.md).
+ * The key fields of one parsed frame, as {@code vfplane pcap inspect} shows them (schema in README.md).
  * Built from the parser's layers: which header a field comes from is decided by layer indexes (first IP, first UDP,
  * first tunnel header of each kind, last Ethernet / IP after the first tunnel, last TCP); the values are read from
  * the headers at the offsets the parser recorded, so every read is within what the parser checked.
