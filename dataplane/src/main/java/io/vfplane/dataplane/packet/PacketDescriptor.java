@@ -32,6 +32,7 @@ public final class PacketDescriptor
     private int vf = UNSET;
     private int vni = UNSET;
     private int flowHash;
+    private int tunnelId = UNSET;
     private int linkType = 1;
 
     private int action = ACTION_CONTINUE;
@@ -55,6 +56,7 @@ public final class PacketDescriptor
         vf = UNSET;
         vni = UNSET;
         flowHash = 0;
+        tunnelId = UNSET;
         linkType = 1;
         action = ACTION_CONTINUE;
         dropReason = DropReason.NONE;
@@ -210,6 +212,21 @@ public final class PacketDescriptor
         return this;
     }
 
+    /**
+     * The tunnel (remote endpoint and format) an egress rule chose, as an index into the rule set's tunnel table; a
+     * UDP-socket underlay that writes only the tunnel header needs it to address the datagram.
+     */
+    public int tunnelId()
+    {
+        return tunnelId;
+    }
+
+    public PacketDescriptor tunnelId(final int tunnelId)
+    {
+        this.tunnelId = tunnelId;
+        return this;
+    }
+
     /** The link type of the frame's first header (pcap LINKTYPE numbering; 1 = Ethernet). */
     public int linkType()
     {
@@ -342,6 +359,7 @@ public final class PacketDescriptor
         vf = other.vf;
         vni = other.vni;
         flowHash = other.flowHash;
+        tunnelId = other.tunnelId;
         linkType = other.linkType;
         action = other.action;
         dropReason = other.dropReason;

@@ -24,7 +24,9 @@ public enum DropReason
     /** More layers than {@link ParseResult#MAX_LAYERS} (or the configured maximum). */
     TOO_MANY_LAYERS("too_many_layers"),
     /** A tunnel header (VXLAN, Geneve, GRE) is malformed: bad version or flags that change its layout unsupportedly. */
-    BAD_TUNNEL_HEADER("bad_tunnel_header");
+    BAD_TUNNEL_HEADER("bad_tunnel_header"),
+    /** A pipeline stage threw while processing the packet's batch; packets it had not finished are dropped. */
+    STAGE_ERROR("stage_error");
 
     /** All constants, cached so counters can iterate without the array copy {@code values()} makes. */
     public static final DropReason[] VALUES = values();

@@ -1,0 +1,294 @@
+package io.vfplane.encap.codec;
+
+import java.nio.ByteOrder;
+
+import org.agrona.DirectBuffer;
+
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.encap.format.TunnelFormat;
+import io.vfplane.encap.rules.RuleSet;
+
+/**
+ * Decodes the outer headers of an underlay frame (Ethernet with up to two VLAN tags, IPv4 or IPv6, UDP or a direct IP
+ * protocol), recognises the rule set's tunnel formats by UDP destination port or IP protocol, validates the tunnel
+ * header (VXLAN I flag; Geneve version, protocol type and options with the critical bit honoured; GRE flags, version,
+ * key and protocol type; a custom format's fixed bytes), looks the frame up in the ingress table and strips the outer
+ * headers, leaving the inner Ethernet frame for the VF.
+ *
+ * <p>Every read is bounded by the captured frame and by the outer IP length. Allocation free; one instance per
+ * data-path thread (it keeps the last frame's fields for tools: {@link #lastVni()}, {@link #lastRule()}).
+ */
+public final class Decapsulator
+{
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
+    private static final int GRE_C = 0x80;
+    private static final int GRE_K = 0x20;
+    private static final int GRE_S = 0x10;
+
+    private long lastVni;
+    private int lastRule;
+
+    /**
+     * Decapsulates {@code d}'s frame in place: on success the descriptor covers the inner Ethernet frame and carries
+     * the VF and VNI; on a drop the descriptor is unchanged.
+     */
+    public TunnelDrop decapsulate(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d)
+    {
+        lastRule = RuleSet.NO_RULE;
+        final int frame = d.offset();
+        final int end = frame + d.length();
+        if (d.length() < 14)
+        {
+            return TunnelDrop.TRUNCATED;
+        }
+        int etherType = buffer.getShort(frame + 12, BE) & 0xFFFF;
+        int l3 = frame + 14;
+        for (int tags = 0; tags < 2 && (etherType == 0x8100 || etherType == 0x88A8); tags++)
+        {
+            if (l3 + 4 > end)
+            {
+                return TunnelDrop.TRUNCATED;
+            }
+            etherType = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+            l3 += 4;
+        }
+        final long dstHi;
+        final long dstLo;
+        final long srcHi;
+        final long srcLo;
+        final int protocol;
+        final int l4;
+        final int ipEnd;
+        if (etherType == 0x0800)
+        {
+            if (l3 + 20 > end)
+            {
+                return TunnelDrop.TRUNCATED;
+            }
+            final int versionIhl = buffer.getByte(l3) & 0xFF;
+            final int ihl = (versionIhl & 0x0F) << 2;
+            if (versionIhl >>> 4 != 4 || ihl < 20 || l3 + ihl > end)
+            {
+                return TunnelDrop.NOT_A_TUNNEL;
+            }
+            final int totalLength = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+            ipEnd = totalLength == 0 ? end : Math.min(end, l3 + totalLength);
+            if ((buffer.getShort(l3 + 6, BE) & 0x3FFF) != 0)
+            {
+                return TunnelDrop.OUTER_FRAGMENT;
+            }
+            protocol = buffer.getByte(l3 + 9) & 0xFF;
+            srcHi = 0;
+            srcLo = IPV4_MAPPED | (buffer.getInt(l3 + 12, BE) & 0xFFFF_FFFFL);
+            dstHi = 0;
+            dstLo = IPV4_MAPPED | (buffer.getInt(l3 + 16, BE) & 0xFFFF_FFFFL);
+            l4 = l3 + ihl;
+        }
+        else if (etherType == 0x86DD)
+        {
+            if (l3 + 40 > end)
+            {
+                return TunnelDrop.TRUNCATED;
+            }
+            if ((buffer.getByte(l3) & 0xF0) != 0x60)
+            {
+                return TunnelDrop.NOT_A_TUNNEL;
+            }
+            final int payloadLength = buffer.getShort(l3 + 4, BE) & 0xFFFF;
+            ipEnd = payloadLength == 0 ? end : Math.min(end, l3 + 40 + payloadLength);
+            protocol = buffer.getByte(l3 + 6) & 0xFF;
+            srcHi = buffer.getLong(l3 + 8, BE);
+            srcLo = buffer.getLong(l3 + 16, BE);
+            dstHi = buffer.getLong(l3 + 24, BE);
+            dstLo = buffer.getLong(l3 + 32, BE);
+            l4 = l3 + 40;
+        }
+        else
+        {
+            return TunnelDrop.NOT_A_TUNNEL;
+        }
+
+        final int formatIndex;
+        int tunnel;
+        if (protocol == TunnelFormat.IP_PROTOCOL_UDP)
+        {
+            if (l4 + 8 > ipEnd)
+            {
+                return TunnelDrop.TRUNCATED;
+            }
+            formatIndex = rules.formatByUdpPort(buffer.getShort(l4 + 2, BE) & 0xFFFF);
+            tunnel = l4 + 8;
+        }
+        else
+        {
+            formatIndex = rules.formatByIpProtocol(protocol);
+            tunnel = l4;
+        }
+        if (formatIndex == RuleSet.NO_FORMAT)
+        {
+            return TunnelDrop.NOT_A_TUNNEL;
+        }
+        final TunnelFormat format = rules.format(formatIndex);
+        int headerLength = format.headerLength();
+        if (tunnel + headerLength > ipEnd)
+        {
+            return TunnelDrop.TRUNCATED;
+        }
+        final long vni;
+        switch (format.kind())
+        {
+            case VXLAN ->
+            {
+                if ((buffer.getByte(tunnel) & 0x08) == 0)
+                {
+                    return TunnelDrop.BAD_TUNNEL_HEADER;
+                }
+                vni = get24(buffer, tunnel + 4);
+            }
+            case GENEVE ->
+            {
+                final int first = buffer.getByte(tunnel) & 0xFF;
+                if (first >>> 6 != 0)
+                {
+                    return TunnelDrop.BAD_TUNNEL_HEADER;
+                }
+                if ((buffer.getByte(tunnel + 1) & 0x80) != 0)
+                {
+                    return TunnelDrop.TUNNEL_CONTROL;
+                }
+                if ((buffer.getShort(tunnel + 2, BE) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
+                {
+                    return TunnelDrop.UNSUPPORTED_PAYLOAD;
+                }
+                final int optionsLength = (first & 0x3F) << 2;
+                final int optionsEnd = tunnel + headerLength + optionsLength;
+                if (optionsEnd > ipEnd)
+                {
+                    return TunnelDrop.TRUNCATED;
+                }
+                final TunnelDrop optionDrop = checkOptions(rules, buffer, tunnel + headerLength, optionsEnd);
+                if (optionDrop != TunnelDrop.NONE)
+                {
+                    return optionDrop;
+                }
+                headerLength += optionsLength;
+                vni = get24(buffer, tunnel + 4);
+            }
+            case NVGRE, GRE ->
+            {
+                final int flags = buffer.getByte(tunnel) & 0xFF;
+                if ((buffer.getByte(tunnel + 1) & 0x07) != 0 || (flags & GRE_K) == 0 || (flags & 0x40) != 0)
+                {
+                    return TunnelDrop.BAD_TUNNEL_HEADER;
+                }
+                if (format.kind() == TunnelFormat.Kind.NVGRE && (flags & (GRE_C | GRE_S)) != 0)
+                {
+                    return TunnelDrop.BAD_TUNNEL_HEADER; // RFC 7637 section 3.2: C and S must be zero
+                }
+                if ((buffer.getShort(tunnel + 2, BE) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
+                {
+                    return TunnelDrop.UNSUPPORTED_PAYLOAD;
+                }
+                final int keyOffset = tunnel + 4 + ((flags & GRE_C) != 0 ? 4 : 0);
+                headerLength = keyOffset + 4 - tunnel + ((flags & GRE_S) != 0 ? 4 : 0);
+                if (tunnel + headerLength > ipEnd)
+                {
+                    return TunnelDrop.TRUNCATED;
+                }
+                vni = format.kind() == TunnelFormat.Kind.NVGRE ? get24(buffer, keyOffset) :
+                    buffer.getInt(keyOffset, BE) & 0xFFFF_FFFFL;
+            }
+            default ->
+            {
+                for (int i = 0; i < headerLength; i++)
+                {
+                    final int mask = format.fixedMaskByte(i);
+                    if (mask != 0 && ((buffer.getByte(tunnel + i) ^ format.fixedByteAt(i)) & mask) != 0)
+                    {
+                        return TunnelDrop.BAD_TUNNEL_HEADER;
+                    }
+                }
+                vni = getField(buffer, tunnel + format.vniOffset(), format.vniWidth());
+            }
+        }
+        final int inner = tunnel + headerLength;
+        if (inner + 14 > ipEnd)
+        {
+            return TunnelDrop.TRUNCATED;
+        }
+        final long innerDstMac = (buffer.getInt(inner, BE) & 0xFFFF_FFFFL) << 16 |
+            (buffer.getShort(inner + 4, BE) & 0xFFFF);
+        lastVni = vni;
+        final int rule = rules.ingressLookup(formatIndex, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
+        lastRule = rule;
+        if (rule == RuleSet.NO_RULE)
+        {
+            return TunnelDrop.NO_RULE;
+        }
+        rules.hitIngress(rule);
+        if (rules.ingressAction(rule) != RuleSet.ACTION_DELIVER)
+        {
+            return TunnelDrop.RULE_DROP;
+        }
+        d.strip(inner - frame);
+        d.length(ipEnd - inner);
+        d.vf(rules.ingressVf(rule));
+        d.vni((int)vni);
+        return TunnelDrop.NONE;
+    }
+
+    private static TunnelDrop checkOptions(final RuleSet rules, final DirectBuffer buffer, final int from,
+        final int to)
+    {
+        int p = from;
+        while (p < to)
+        {
+            if (p + 4 > to)
+            {
+                return TunnelDrop.BAD_OPTION_LENGTH;
+            }
+            final int optionClass = buffer.getShort(p, BE) & 0xFFFF;
+            final int type = buffer.getByte(p + 2) & 0xFF;
+            final int length = 4 + ((buffer.getByte(p + 3) & 0x1F) << 2);
+            if (p + length > to)
+            {
+                return TunnelDrop.BAD_OPTION_LENGTH;
+            }
+            if ((type & 0x80) != 0 && !rules.isKnownGeneveOption(optionClass, type))
+            {
+                return TunnelDrop.UNKNOWN_CRITICAL_OPTION;
+            }
+            p += length;
+        }
+        return TunnelDrop.NONE;
+    }
+
+    private static long get24(final DirectBuffer buffer, final int at)
+    {
+        return (buffer.getShort(at, BE) & 0xFFFFL) << 8 | (buffer.getByte(at + 2) & 0xFF);
+    }
+
+    private static long getField(final DirectBuffer buffer, final int at, final int widthBits)
+    {
+        return switch (widthBits)
+        {
+            case 8 -> buffer.getByte(at) & 0xFFL;
+            case 16 -> buffer.getShort(at, BE) & 0xFFFFL;
+            case 24 -> get24(buffer, at);
+            default -> buffer.getInt(at, BE) & 0xFFFF_FFFFL;
+        };
+    }
+
+    /** The VNI of the last frame that got as far as the lookup. */
+    public long lastVni()
+    {
+        return lastVni;
+    }
+
+    /** The ingress rule of the last frame, or {@link RuleSet#NO_RULE}. */
+    public int lastRule()
+    {
+        return lastRule;
+    }
+}

@@ -1,0 +1,200 @@
+package io.vfplane.encap.codec;
+
+import java.nio.ByteOrder;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.vfplane.dataplane.checksum.Checksums;
+import io.vfplane.dataplane.packet.Offload;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.encap.rules.RuleSet;
+import io.vfplane.encap.rules.Tunnel;
+import io.vfplane.encap.rules.TunnelTemplates;
+
+/**
+ * Writes a tunnel's outer headers in front of a frame: copies the prebuilt template into the headroom (no copy of the
+ * frame), then patches the per-packet fields.
+ *
+ * <pre>
+ *  before:            [headroom ............][inner Ethernet frame]
+ *  after (full):      [Eth][IPv4|IPv6][UDP][tunnel hdr][inner Ethernet frame]
+ *  after (header):                         [tunnel hdr][inner Ethernet frame]
+ * </pre>
+ *
+ * Per packet: IP total / payload length, IPv4 header checksum, TTL / DSCP / DF when inherited, the IPv6 flow label and
+ * the UDP source port from the inner flow hash (RFC 7348 section 5: 49152..65535; RFC 6438), UDP length, UDP
+ * checksum when the tunnel computes it, and the format's flow id field. Allocation free; not thread safe (one per
+ * data-path thread, though it keeps no state between packets).
+ */
+public final class Encapsulator
+{
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final int UDP_SOURCE_PORT_BASE = 49152;
+    private static final int UDP_SOURCE_PORT_MASK = 0x3FFF;
+
+    /**
+     * Encapsulates {@code d}'s frame with tunnel template {@code t} of {@code rules}.
+     *
+     * @param slotOffset start of the descriptor's pool slot (the headroom limit).
+     * @return {@link TunnelDrop#NONE} or why the packet must be dropped (the descriptor is then unchanged).
+     */
+    public TunnelDrop encapsulate(
+        final RuleSet rules,
+        final int t,
+        final MutableDirectBuffer buffer,
+        final PacketDescriptor d,
+        final int slotOffset)
+    {
+        final TunnelTemplates tt = rules.templates();
+        final int headerLength = tt.length(t);
+        final int innerLength = d.length();
+        final int ipOffset = tt.ipOffset(t);
+        final boolean v6 = tt.ipVersion(t) == 6;
+        final int outerIpLength = ipOffset >= 0 ? headerLength - ipOffset + innerLength :
+            headerLength + innerLength + (v6 ? 48 : 28);
+        if (outerIpLength > rules.underlay().mtu() && d.gsoType() == Offload.GSO_NONE)
+        {
+            return TunnelDrop.FRAME_TOO_BIG;
+        }
+        if (outerIpLength > 65535 && (ipOffset < 0 || !v6))
+        {
+            return TunnelDrop.FRAME_TOO_BIG;
+        }
+        if (!d.prepend(headerLength, slotOffset))
+        {
+            return TunnelDrop.NO_HEADROOM;
+        }
+        final int frame = d.offset();
+        final int inner = frame + headerLength;
+        final UnsafeBuffer template = tt.bytes();
+        buffer.putBytes(frame, template, tt.offset(t), headerLength);
+        int hash = d.flowHash();
+        if (hash == 0)
+        {
+            hash = flowHash(buffer, inner, innerLength);
+        }
+        // the flow id goes in before the UDP checksum is computed over the tunnel header
+        final int flowIdOffset = tt.flowIdOffset(t);
+        if (flowIdOffset >= 0)
+        {
+            putField(buffer, frame + flowIdOffset, tt.flowIdWidth(t), hash);
+        }
+        if (ipOffset >= 0)
+        {
+            final int ip = frame + ipOffset;
+            final int udpOffset = tt.udpOffset(t);
+            final int ttl = tt.ttl(t);
+            final int dscp = tt.dscp(t);
+            final int df = tt.df(t);
+            // inner IP fields for inherited TTL / DSCP / DF and the ECN copy (RFC 6040 normal mode)
+            int innerTtl = Tunnel.DEFAULT_TTL;
+            int innerTos = 0;
+            boolean innerDf = false;
+            int innerType = innerLength >= 14 ? buffer.getShort(inner + 12, BE) & 0xFFFF : 0;
+            int innerL3 = inner + 14;
+            if (innerType == 0x8100 && innerLength >= 18)
+            {
+                innerType = buffer.getShort(inner + 16, BE) & 0xFFFF;
+                innerL3 += 4;
+            }
+            final int innerEnd = inner + innerLength;
+            if (innerType == 0x0800 && innerL3 + 20 <= innerEnd)
+            {
+                innerTos = buffer.getByte(innerL3 + 1) & 0xFF;
+                innerTtl = buffer.getByte(innerL3 + 8) & 0xFF;
+                innerDf = (buffer.getShort(innerL3 + 6, BE) & 0x4000) != 0;
+            }
+            else if (innerType == 0x86DD && innerL3 + 40 <= innerEnd)
+            {
+                innerTos = (buffer.getShort(innerL3, BE) >>> 4) & 0xFF;
+                innerTtl = buffer.getByte(innerL3 + 7) & 0xFF;
+                innerDf = true; // IPv6 never fragments in the network
+            }
+            final int outerTtl = ttl == Tunnel.INHERIT ? innerTtl : ttl;
+            final int outerTos = (dscp == Tunnel.INHERIT ? innerTos & 0xFC : dscp << 2) | (innerTos & 0x03);
+            if (v6)
+            {
+                buffer.putInt(ip, 6 << 28 | outerTos << 20 | (hash & 0xFFFFF), BE);
+                buffer.putShort(ip + 4, (short)(outerIpLength - TunnelTemplates.IPV6_LENGTH), BE);
+                buffer.putByte(ip + 7, (byte)outerTtl);
+            }
+            else
+            {
+                buffer.putByte(ip + 1, (byte)outerTos);
+                buffer.putShort(ip + 2, (short)outerIpLength, BE);
+                if (df == Tunnel.DfPolicy.INHERIT.ordinal() && innerDf)
+                {
+                    buffer.putShort(ip + 6, (short)0x4000, BE);
+                }
+                buffer.putByte(ip + 8, (byte)outerTtl);
+                buffer.putShort(ip + Checksums.IPV4_CHECKSUM_OFFSET,
+                    (short)Checksums.ipv4HeaderChecksum(buffer, ip), BE);
+            }
+            if (udpOffset >= 0)
+            {
+                final int udp = frame + udpOffset;
+                final int udpLength = headerLength - udpOffset + innerLength;
+                buffer.putShort(udp, (short)(UDP_SOURCE_PORT_BASE | (hash & UDP_SOURCE_PORT_MASK)), BE);
+                buffer.putShort(udp + 4, (short)udpLength, BE);
+                if (tt.computeUdpChecksum(t))
+                {
+                    Checksums.writeL4Checksum(buffer, ip, udp, udpLength, Checksums.PROTOCOL_UDP);
+                }
+            }
+        }
+        d.vni((int)tt.tunnel(t).vni());
+        return TunnelDrop.NONE;
+    }
+
+    private static void putField(final MutableDirectBuffer buffer, final int at, final int widthBits, final int value)
+    {
+        switch (widthBits)
+        {
+            case 8 -> buffer.putByte(at, (byte)value);
+            case 16 -> buffer.putShort(at, (short)value, BE);
+            case 24 ->
+            {
+                buffer.putShort(at, (short)(value >>> 8), BE);
+                buffer.putByte(at + 2, (byte)value);
+            }
+            default -> buffer.putInt(at, value, BE);
+        }
+    }
+
+    /**
+     * A flow hash of the inner frame for when the descriptor carries none: MAC addresses, and for IPv4 / IPv6 the
+     * addresses, protocol and ports. Packets of one flow get one value, so they take one underlay path.
+     */
+    public static int flowHash(final MutableDirectBuffer buffer, final int frame, final int length)
+    {
+        if (length < 14)
+        {
+            return 1;
+        }
+        long h = buffer.getLong(frame, BE) * 0x9E3779B97F4A7C15L ^ buffer.getInt(frame + 8, BE);
+        final int type = buffer.getShort(frame + 12, BE) & 0xFFFF;
+        final int l3 = frame + 14;
+        final int end = frame + length;
+        if (type == 0x0800 && l3 + 20 <= end)
+        {
+            h = (h ^ buffer.getLong(l3 + 12, BE)) * 0xBF58476D1CE4E5B9L;
+            final int protocol = buffer.getByte(l3 + 9) & 0xFF;
+            final int l4 = l3 + ((buffer.getByte(l3) & 0x0F) << 2);
+            h ^= protocol;
+            if ((protocol == 6 || protocol == 17) && l4 + 4 <= end)
+            {
+                h = (h ^ buffer.getInt(l4, BE)) * 0x94D049BB133111EBL;
+            }
+        }
+        else if (type == 0x86DD && l3 + 40 <= end)
+        {
+            h = (h ^ buffer.getLong(l3 + 8, BE) ^ buffer.getLong(l3 + 16, BE) * 31) * 0xBF58476D1CE4E5B9L;
+            h = (h ^ buffer.getLong(l3 + 24, BE) ^ buffer.getLong(l3 + 32, BE) * 31) * 0x94D049BB133111EBL;
+            h ^= buffer.getByte(l3 + 6);
+        }
+        h ^= h >>> 31;
+        final int result = (int)(h ^ (h >>> 32));
+        return result == 0 ? 1 : result;
+    }
+}

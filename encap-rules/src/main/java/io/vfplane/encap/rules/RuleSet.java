@@ -1,0 +1,825 @@
+package io.vfplane.encap.rules;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.agrona.DirectBuffer;
+
+import io.vfplane.encap.format.TunnelFormat;
+
+/**
+ * An immutable, compiled set of egress and ingress rules: the tables the data path reads without locks. Built off the
+ * data path by {@link #build}; published by {@link RuleTables#apply(RuleSet)} with a volatile write, and read by the
+ * data path once per batch, so no packet ever sees half a table.
+ *
+ * <h2>Egress</h2>
+ * A rule's scope is (source, VLAN): source is a VF, an input port or any; VLAN is an id, "untagged" or any. Scopes are
+ * tried from the most specific: (VF, VLAN), (VF, any), (port, VLAN), (port, any), (any, VLAN), (any, any). Within the
+ * first scope that matches anything, the most specific rule wins: exact 5-tuple, then inner destination MAC, then
+ * host route, then longest prefix, then the scope's default rule. Exact keys are packed into longs in open-addressing
+ * maps; prefixes live in a shared multibit trie ({@link PrefixTrie}).
+ *
+ * <h2>Ingress</h2>
+ * Keyed on (outer destination, format, virtual network id) plus optionally the inner destination MAC and the outer
+ * source; a rule naming more of these wins. An outer destination that no rule names, and no wildcard, is no match.
+ *
+ * <h2>Hit counters</h2>
+ * One long per rule, plain increments by the data-path thread that owns the processor (the counts are exact with one
+ * data-path thread per rule set, and approximate if several shards share it); reset when a new rule set is applied.
+ */
+public final class RuleSet
+{
+    public static final int NO_RULE = -1;
+    public static final int NO_FORMAT = -1;
+
+    public static final int ACTION_ENCAP = 0;
+    public static final int ACTION_DELIVER = 1;
+    public static final int ACTION_DROP = 2;
+
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final int SOURCE_ANY = 0;
+    private static final int SOURCE_VF = 1;
+    private static final int SOURCE_PORT = 2;
+    private static final int VLAN_ANY = 0xFFFF;
+    private static final long ANY_MAC = 1L << 63;
+    private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
+
+    private final Underlay underlay;
+    private final TunnelFormat[] formats;
+    private final int[] formatByPort = new int[65536];
+    private final int[] formatByProtocol = new int[256];
+    private final WideKeyMap knownGeneveOptions;
+    private final List<EgressRule> egressRules;
+    private final List<IngressRule> ingressRules;
+
+    // egress
+    private final WideKeyMap scopes;
+    private final int[] scopeDefault;
+    private final int[] scopeRoot4;
+    private final int[] scopeRoot6;
+    private final WideKeyMap macs;
+    private final WideKeyMap hosts4;
+    private final WideKeyMap hosts6;
+    private final WideKeyMap fiveTuples;
+    private final PrefixTrie trie;
+    private final boolean hasVfScopes;
+    private final boolean hasPortScopes;
+    private final boolean hasVlanScopes;
+    private final boolean hasFiveTuples;
+    private final byte[] egressAction;
+    private final int[] egressArgument;
+    private final TunnelTemplates templates;
+    private final long[] egressHits;
+
+    // ingress
+    private final WideKeyMap endpoints;
+    private final WideKeyMap sources;
+    private final WideKeyMap ingress;
+    private final boolean hasWildcardEndpoint;
+    private final boolean hasSourceRules;
+    private final byte[] ingressAction;
+    private final int[] ingressVf;
+    private final long[] ingressHits;
+
+    private RuleSet(
+        final Underlay underlay,
+        final List<TunnelFormat> formatList,
+        final Collection<Integer> knownOptions,
+        final List<EgressRule> egressRules,
+        final List<IngressRule> ingressRules)
+    {
+        this.underlay = underlay;
+        this.egressRules = List.copyOf(egressRules);
+        this.ingressRules = List.copyOf(ingressRules);
+        this.formats = formatList.toArray(new TunnelFormat[0]);
+        Arrays.fill(formatByPort, NO_FORMAT);
+        Arrays.fill(formatByProtocol, NO_FORMAT);
+        for (int f = 0; f < formats.length; f++)
+        {
+            final TunnelFormat format = formats[f];
+            if (format.isUdp())
+            {
+                if (formatByPort[format.udpPort()] != NO_FORMAT)
+                {
+                    throw new IllegalArgumentException("formats: " + format.name() + " and " +
+                        formats[formatByPort[format.udpPort()]].name() + " both use UDP port " + format.udpPort());
+                }
+                formatByPort[format.udpPort()] = f;
+            }
+            else
+            {
+                if (formatByProtocol[format.ipProtocol()] != NO_FORMAT)
+                {
+                    throw new IllegalArgumentException("formats: " + format.name() + " and " +
+                        formats[formatByProtocol[format.ipProtocol()]].name() + " both use IP protocol " +
+                        format.ipProtocol() + "; a rule set may use only one of them");
+                }
+                formatByProtocol[format.ipProtocol()] = f;
+            }
+        }
+        knownGeneveOptions = new WideKeyMap(1, knownOptions.size());
+        for (final int key : knownOptions)
+        {
+            knownGeneveOptions.putIfAbsent(new long[]{key}, 1);
+        }
+
+        // ---- egress ----
+        final int ne = egressRules.size();
+        egressAction = new byte[ne];
+        egressArgument = new int[ne];
+        egressHits = new long[ne];
+        final int[] tunnelIndex = new int[ne];
+        templates = TunnelTemplates.build(egressRules, underlay, tunnelIndex);
+        scopes = new WideKeyMap(1, 16);
+        final List<int[]> scopeInfo = new ArrayList<>(); // {default, root4, root6}
+        trie = new PrefixTrie();
+        int macCount = 0;
+        int fiveCount = 0;
+        for (final EgressRule rule : egressRules)
+        {
+            macCount += rule.dstMac() != EgressRule.ANY ? 1 : 0;
+            fiveCount += rule.fiveTuple() != null ? 1 : 0;
+        }
+        macs = new WideKeyMap(1, macCount);
+        hosts4 = new WideKeyMap(1, 16);
+        hosts6 = new WideKeyMap(3, 16);
+        fiveTuples = new WideKeyMap(5, fiveCount);
+        boolean vfScopes = false;
+        boolean portScopes = false;
+        boolean vlanScopes = false;
+        final int[] ruleScope = new int[ne];
+        final Set<String> duplicates = new HashSet<>();
+        for (int r = 0; r < ne; r++)
+        {
+            final EgressRule rule = egressRules.get(r);
+            checkEgress(r, rule);
+            egressAction[r] = (byte)switch (rule.action())
+            {
+                case ENCAP -> ACTION_ENCAP;
+                case DELIVER -> ACTION_DELIVER;
+                case DROP -> ACTION_DROP;
+            };
+            egressArgument[r] = rule.action() == EgressRule.Action.ENCAP ? tunnelIndex[r] : rule.deliverVf();
+            final int sourceKind = rule.sourceVf() != EgressRule.ANY ? SOURCE_VF :
+                rule.inPort() != EgressRule.ANY ? SOURCE_PORT : SOURCE_ANY;
+            final int sourceId = sourceKind == SOURCE_VF ? rule.sourceVf() :
+                sourceKind == SOURCE_PORT ? rule.inPort() : 0;
+            final int vlan = rule.vlan() == EgressRule.ANY ? VLAN_ANY : rule.vlan();
+            vfScopes |= sourceKind == SOURCE_VF;
+            portScopes |= sourceKind == SOURCE_PORT;
+            vlanScopes |= vlan != VLAN_ANY;
+            final long scopeKey = scopeKey(sourceKind, sourceId, vlan);
+            int scope = scopes.get1(scopeKey);
+            if (scope == WideKeyMap.MISSING)
+            {
+                scope = scopeInfo.size();
+                scopeInfo.add(new int[]{NO_RULE, -1, -1});
+                scopes.putIfAbsent(new long[]{scopeKey}, scope);
+            }
+            ruleScope[r] = scope;
+            final String matchKey = scope + "|" + matchKey(rule);
+            if (!duplicates.add(matchKey))
+            {
+                throw new RuleSetException("egress", r, "match", "the same match as an earlier rule");
+            }
+            if (rule.fiveTuple() != null)
+            {
+                final EgressRule.FiveTuple ft = rule.fiveTuple();
+                fiveTuples.putIfAbsent(new long[]{
+                    fiveKey0(scope, ft.protocol(), ft.sourcePort(), ft.destinationPort()),
+                    hi(ft.source()), lo(ft.source()), hi(ft.destination()), lo(ft.destination())}, r);
+            }
+            else if (rule.dstMac() != EgressRule.ANY)
+            {
+                macs.putIfAbsent(new long[]{(long)scope << 48 | rule.dstMac()}, r);
+            }
+            else if (rule.dstPrefix() != null)
+            {
+                final byte[] p = rule.dstPrefix();
+                if (p.length == 4 && rule.prefixLength() == 32)
+                {
+                    hosts4.putIfAbsent(new long[]{(long)scope << 32 | (lo(p) & 0xFFFF_FFFFL)}, r);
+                }
+                else if (p.length == 16 && rule.prefixLength() == 128)
+                {
+                    hosts6.putIfAbsent(new long[]{scope, hi(p), lo(p)}, r);
+                }
+            }
+            else
+            {
+                scopeInfo.get(scope)[0] = r;
+            }
+        }
+        // prefixes, shortest first, so longer ones overwrite the expansion of shorter ones
+        final Integer[] order = new Integer[ne];
+        for (int r = 0; r < ne; r++)
+        {
+            order[r] = r;
+        }
+        Arrays.sort(order, Comparator.comparingInt(r -> egressRules.get(r).prefixLength()));
+        for (final int r : order)
+        {
+            final EgressRule rule = egressRules.get(r);
+            if (rule.fiveTuple() != null || rule.dstMac() != EgressRule.ANY || rule.dstPrefix() == null)
+            {
+                continue;
+            }
+            final byte[] p = rule.dstPrefix();
+            final int[] info = scopeInfo.get(ruleScope[r]);
+            if (p.length == 4 && rule.prefixLength() < 32)
+            {
+                if (info[1] < 0)
+                {
+                    info[1] = trie.newRoot();
+                }
+                trie.insert(info[1], (lo(p) & 0xFFFF_FFFFL) << 32, 0, rule.prefixLength(), r);
+            }
+            else if (p.length == 16 && rule.prefixLength() < 128)
+            {
+                if (info[2] < 0)
+                {
+                    info[2] = trie.newRoot();
+                }
+                trie.insert(info[2], hi(p), lo(p), rule.prefixLength(), r);
+            }
+        }
+        trie.seal();
+        scopeDefault = new int[scopeInfo.size()];
+        scopeRoot4 = new int[scopeInfo.size()];
+        scopeRoot6 = new int[scopeInfo.size()];
+        for (int s = 0; s < scopeInfo.size(); s++)
+        {
+            scopeDefault[s] = scopeInfo.get(s)[0];
+            scopeRoot4[s] = scopeInfo.get(s)[1];
+            scopeRoot6[s] = scopeInfo.get(s)[2];
+        }
+        hasVfScopes = vfScopes;
+        hasPortScopes = portScopes;
+        hasVlanScopes = vlanScopes;
+        hasFiveTuples = fiveCount > 0;
+
+        // ---- ingress ----
+        final int ni = ingressRules.size();
+        ingressAction = new byte[ni];
+        ingressVf = new int[ni];
+        ingressHits = new long[ni];
+        endpoints = new WideKeyMap(2, 16);
+        sources = new WideKeyMap(2, 16);
+        ingress = new WideKeyMap(2, ni);
+        final Map<TunnelFormat, Integer> formatIndex = new HashMap<>();
+        for (int f = 0; f < formats.length; f++)
+        {
+            formatIndex.put(formats[f], f);
+        }
+        boolean wildcard = false;
+        boolean sourceRules = false;
+        for (int r = 0; r < ni; r++)
+        {
+            final IngressRule rule = ingressRules.get(r);
+            final Integer f = formatIndex.get(rule.format());
+            if (f == null)
+            {
+                throw new RuleSetException("ingress", r, "format", "format " + rule.format().name() +
+                    " is not declared in this rule set");
+            }
+            if (rule.vni() < 0 || rule.vni() > rule.format().maxVni())
+            {
+                throw new RuleSetException("ingress", r, "vni", rule.vni() + " is out of range 0.." +
+                    rule.format().maxVni());
+            }
+            if (rule.action() == IngressRule.Action.DELIVER && rule.vf() < 0)
+            {
+                throw new RuleSetException("ingress", r, "vf", "deliver needs a VF >= 0");
+            }
+            ingressAction[r] = (byte)(rule.action() == IngressRule.Action.DELIVER ? ACTION_DELIVER : ACTION_DROP);
+            ingressVf[r] = rule.vf();
+            int endpoint = 0;
+            if (rule.dstIp() != null)
+            {
+                endpoint = indexOf(endpoints, rule.dstIp());
+            }
+            else
+            {
+                wildcard = true;
+            }
+            int source = 0;
+            if (rule.srcIp() != null)
+            {
+                source = indexOf(sources, rule.srcIp());
+                sourceRules = true;
+            }
+            final long k0 = ingressKey0(endpoint, f, rule.vni());
+            final long k1 = ingressKey1(source, rule.innerDstMac() == -1 ? ANY_MAC : rule.innerDstMac());
+            if (ingress.putIfAbsent(new long[]{k0, k1}, r) != WideKeyMap.MISSING)
+            {
+                throw new RuleSetException("ingress", r, "match", "the same match as an earlier rule");
+            }
+        }
+        hasWildcardEndpoint = wildcard;
+        hasSourceRules = sourceRules;
+    }
+
+    private static int indexOf(final WideKeyMap map, final byte[] address)
+    {
+        final int next = map.size() + 1;
+        final int existing = map.putIfAbsent(new long[]{hi(address), lo(address)}, next);
+        return existing == WideKeyMap.MISSING ? next : existing;
+    }
+
+    private static void checkEgress(final int r, final EgressRule rule)
+    {
+        if (rule.sourceVf() != EgressRule.ANY && rule.inPort() != EgressRule.ANY)
+        {
+            throw new RuleSetException("egress", r, "match", "name a vf or a port, not both");
+        }
+        final int kinds = (rule.fiveTuple() != null ? 1 : 0) + (rule.dstMac() != EgressRule.ANY ? 1 : 0) +
+            (rule.dstPrefix() != null ? 1 : 0);
+        if (kinds > 1)
+        {
+            throw new RuleSetException("egress", r, "match", "use at most one of five-tuple, dst-mac, dst-ip");
+        }
+        if (rule.vlan() != EgressRule.ANY && (rule.vlan() < 0 || rule.vlan() > EgressRule.UNTAGGED))
+        {
+            throw new RuleSetException("egress", r, "match.vlan", rule.vlan() + " is out of range 0..4095");
+        }
+        if (rule.dstPrefix() != null)
+        {
+            final int max = rule.dstPrefix().length * 8;
+            if (rule.prefixLength() < 0 || rule.prefixLength() > max)
+            {
+                throw new RuleSetException("egress", r, "match.dst-ip", "prefix length " + rule.prefixLength() +
+                    " is out of range 0.." + max);
+            }
+        }
+        if (rule.action() == EgressRule.Action.ENCAP && rule.tunnel() == null)
+        {
+            throw new RuleSetException("egress", r, "action", "encap needs a tunnel");
+        }
+        if (rule.action() == EgressRule.Action.DELIVER && rule.deliverVf() < 0)
+        {
+            throw new RuleSetException("egress", r, "vf", "deliver needs a VF >= 0");
+        }
+    }
+
+    private static String matchKey(final EgressRule rule)
+    {
+        if (rule.fiveTuple() != null)
+        {
+            final EgressRule.FiveTuple ft = rule.fiveTuple();
+            return "5|" + Arrays.toString(ft.source()) + Arrays.toString(ft.destination()) + ft.protocol() + "," +
+                ft.sourcePort() + "," + ft.destinationPort();
+        }
+        if (rule.dstMac() != EgressRule.ANY)
+        {
+            return "m|" + rule.dstMac();
+        }
+        if (rule.dstPrefix() != null)
+        {
+            return "p|" + Arrays.toString(masked(rule.dstPrefix(), rule.prefixLength())) + "/" + rule.prefixLength();
+        }
+        return "default";
+    }
+
+    private static byte[] masked(final byte[] address, final int length)
+    {
+        final byte[] m = address.clone();
+        for (int i = 0; i < m.length; i++)
+        {
+            final int keep = Math.max(0, Math.min(8, length - i * 8));
+            m[i] &= (byte)(0xFF00 >>> keep);
+        }
+        return m;
+    }
+
+    /**
+     * Compiles a rule set.
+     *
+     * @param formats      every format the rules use; their UDP ports and IP protocols must be distinct.
+     * @param knownOptions Geneve options (as {@link GeneveOption#key}) decap understands: a critical option not in
+     *                     this set drops the packet.
+     * @throws RuleSetException or IllegalArgumentException naming what is wrong; nothing is published then.
+     */
+    public static RuleSet build(
+        final Underlay underlay,
+        final List<TunnelFormat> formats,
+        final Collection<Integer> knownOptions,
+        final List<EgressRule> egress,
+        final List<IngressRule> ingress)
+    {
+        return new RuleSet(underlay, formats, knownOptions, egress, ingress);
+    }
+
+    static long scopeKey(final int kind, final int id, final int vlan)
+    {
+        return (long)kind << 48 | (id & 0xFFFF_FFFFL) << 16 | vlan;
+    }
+
+    static long fiveKey0(final int scope, final int protocol, final int sourcePort, final int destinationPort)
+    {
+        return (long)scope << 40 | (long)protocol << 32 | (long)sourcePort << 16 | destinationPort;
+    }
+
+    static long ingressKey0(final int endpoint, final int format, final long vni)
+    {
+        return (long)endpoint << 40 | (long)format << 32 | vni;
+    }
+
+    static long ingressKey1(final int source, final long mac)
+    {
+        return (long)source << 48 ^ mac;
+    }
+
+    /** Bits 0..63 of an address; IPv4 addresses are IPv4-mapped IPv6 (::ffff:a.b.c.d). */
+    static long hi(final byte[] address)
+    {
+        if (address.length == 4)
+        {
+            return 0;
+        }
+        long v = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            v = v << 8 | (address[i] & 0xFF);
+        }
+        return v;
+    }
+
+    /** Bits 64..127 of an address; IPv4 addresses are IPv4-mapped IPv6. */
+    static long lo(final byte[] address)
+    {
+        long v = 0;
+        final int from = address.length == 4 ? 0 : 8;
+        for (int i = from; i < address.length; i++)
+        {
+            v = v << 8 | (address[i] & 0xFF);
+        }
+        return address.length == 4 ? IPV4_MAPPED | v : v;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Data path
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Finds the egress rule for an Ethernet frame. Reads only inside {@code [offset, offset + length)}.
+     *
+     * @param vf     source VF, or -1.
+     * @param inPort input port, or -1.
+     * @return the rule id, or {@link #NO_RULE}.
+     */
+    public int egressLookup(final DirectBuffer buffer, final int offset, final int length, final int vf,
+        final int inPort)
+    {
+        if (length < 14)
+        {
+            return NO_RULE;
+        }
+        final long dstMac = (buffer.getInt(offset, BE) & 0xFFFF_FFFFL) << 16 | (buffer.getShort(offset + 4, BE) & 0xFFFF);
+        int etherType = buffer.getShort(offset + 12, BE) & 0xFFFF;
+        int l3 = offset + 14;
+        int vlan = EgressRule.UNTAGGED;
+        final int end = offset + length;
+        if ((etherType == 0x8100 || etherType == 0x88A8) && l3 + 4 <= end)
+        {
+            vlan = buffer.getShort(l3, BE) & 0x0FFF;
+            etherType = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+            l3 += 4;
+            if (etherType == 0x8100 && l3 + 4 <= end)
+            {
+                etherType = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+                l3 += 4;
+            }
+        }
+        // inner L3 fields, parsed once for every scope tried
+        int ipVersion = 0;
+        long dstHi = 0;
+        long dstLo = 0;
+        long srcHi = 0;
+        long srcLo = 0;
+        int protocol = 0;
+        int ports = 0;
+        if (etherType == 0x0800 && l3 + 20 <= end)
+        {
+            ipVersion = 4;
+            dstLo = IPV4_MAPPED | (buffer.getInt(l3 + 16, BE) & 0xFFFF_FFFFL);
+            if (hasFiveTuples)
+            {
+                srcLo = IPV4_MAPPED | (buffer.getInt(l3 + 12, BE) & 0xFFFF_FFFFL);
+                protocol = buffer.getByte(l3 + 9) & 0xFF;
+                final int l4 = l3 + ((buffer.getByte(l3) & 0x0F) << 2);
+                final boolean firstFragment = (buffer.getShort(l3 + 6, BE) & 0x1FFF) == 0;
+                if (firstFragment && hasPorts(protocol) && l4 + 4 <= end)
+                {
+                    ports = buffer.getInt(l4, BE);
+                }
+            }
+        }
+        else if (etherType == 0x86DD && l3 + 40 <= end)
+        {
+            ipVersion = 6;
+            dstHi = buffer.getLong(l3 + 24, BE);
+            dstLo = buffer.getLong(l3 + 32, BE);
+            if (hasFiveTuples)
+            {
+                srcHi = buffer.getLong(l3 + 8, BE);
+                srcLo = buffer.getLong(l3 + 16, BE);
+                protocol = buffer.getByte(l3 + 6) & 0xFF;
+                if (hasPorts(protocol) && l3 + 44 <= end)
+                {
+                    ports = buffer.getInt(l3 + 40, BE);
+                }
+            }
+        }
+
+        final int vlanTagged = hasVlanScopes ? vlan : VLAN_ANY;
+        for (int sourceKind = SOURCE_VF; sourceKind >= 0; sourceKind = nextSourceKind(sourceKind))
+        {
+            final int sourceId;
+            if (sourceKind == SOURCE_VF)
+            {
+                if (!hasVfScopes || vf < 0)
+                {
+                    continue;
+                }
+                sourceId = vf;
+            }
+            else if (sourceKind == SOURCE_PORT)
+            {
+                if (!hasPortScopes || inPort < 0)
+                {
+                    continue;
+                }
+                sourceId = inPort;
+            }
+            else
+            {
+                sourceId = 0;
+            }
+            for (int pass = 0; pass < 2; pass++)
+            {
+                final int v = pass == 0 ? vlanTagged : VLAN_ANY;
+                if (pass == 1 && vlanTagged == VLAN_ANY)
+                {
+                    break;
+                }
+                final int scope = scopes.get1(scopeKey(sourceKind, sourceId, v));
+                if (scope == WideKeyMap.MISSING)
+                {
+                    continue;
+                }
+                final int rule = lookupInScope(scope, dstMac, ipVersion, dstHi, dstLo, srcHi, srcLo, protocol, ports);
+                if (rule != NO_RULE)
+                {
+                    return rule;
+                }
+            }
+        }
+        return NO_RULE;
+    }
+
+    private static int nextSourceKind(final int kind)
+    {
+        return kind == SOURCE_VF ? SOURCE_PORT : kind == SOURCE_PORT ? SOURCE_ANY : -1;
+    }
+
+    private static boolean hasPorts(final int protocol)
+    {
+        return protocol == 6 || protocol == 17 || protocol == 132 || protocol == 33;
+    }
+
+    private int lookupInScope(
+        final int scope,
+        final long dstMac,
+        final int ipVersion,
+        final long dstHi,
+        final long dstLo,
+        final long srcHi,
+        final long srcLo,
+        final int protocol,
+        final int ports)
+    {
+        int rule;
+        if (hasFiveTuples && ipVersion != 0)
+        {
+            rule = fiveTuples.get5(fiveKey0(scope, protocol, ports >>> 16, ports & 0xFFFF), srcHi, srcLo, dstHi, dstLo);
+            if (rule != WideKeyMap.MISSING)
+            {
+                return rule;
+            }
+        }
+        if (macs.size() != 0)
+        {
+            rule = macs.get1((long)scope << 48 | dstMac);
+            if (rule != WideKeyMap.MISSING)
+            {
+                return rule;
+            }
+        }
+        if (ipVersion == 4)
+        {
+            if (hosts4.size() != 0)
+            {
+                rule = hosts4.get1((long)scope << 32 | (dstLo & 0xFFFF_FFFFL));
+                if (rule != WideKeyMap.MISSING)
+                {
+                    return rule;
+                }
+            }
+            final int root = scopeRoot4[scope];
+            if (root >= 0)
+            {
+                rule = trie.lookup4(root, (int)dstLo);
+                if (rule != PrefixTrie.NO_MATCH)
+                {
+                    return rule;
+                }
+            }
+        }
+        else if (ipVersion == 6)
+        {
+            if (hosts6.size() != 0)
+            {
+                rule = hosts6.get3(scope, dstHi, dstLo);
+                if (rule != WideKeyMap.MISSING)
+                {
+                    return rule;
+                }
+            }
+            final int root = scopeRoot6[scope];
+            if (root >= 0)
+            {
+                rule = trie.lookup6(root, dstHi, dstLo);
+                if (rule != PrefixTrie.NO_MATCH)
+                {
+                    return rule;
+                }
+            }
+        }
+        return scopeDefault[scope];
+    }
+
+    /**
+     * Finds the ingress rule for a decoded tunnel frame. IPv4 addresses are passed IPv4-mapped (hi 0, lo
+     * {@code 0xFFFF00000000 | address}).
+     *
+     * @param format      index of the format ({@link #formatByUdpPort}, {@link #formatByIpProtocol}).
+     * @param innerDstMac the inner frame's destination MAC.
+     * @return the rule id, or {@link #NO_RULE}.
+     */
+    public int ingressLookup(
+        final int format,
+        final long vni,
+        final long dstHi,
+        final long dstLo,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
+        int endpoint = endpoints.get2(dstHi, dstLo);
+        if (endpoint == WideKeyMap.MISSING)
+        {
+            if (!hasWildcardEndpoint)
+            {
+                return NO_RULE;
+            }
+            endpoint = 0;
+        }
+        final int source = hasSourceRules ? sources.get2(srcHi, srcLo) : WideKeyMap.MISSING;
+        while (true)
+        {
+            final long k0 = ingressKey0(endpoint, format, vni);
+            if (source != WideKeyMap.MISSING)
+            {
+                int rule = ingress.get2(k0, ingressKey1(source, innerDstMac));
+                if (rule == WideKeyMap.MISSING)
+                {
+                    rule = ingress.get2(k0, ingressKey1(source, ANY_MAC));
+                }
+                if (rule != WideKeyMap.MISSING)
+                {
+                    return rule;
+                }
+            }
+            int rule = ingress.get2(k0, innerDstMac);
+            if (rule == WideKeyMap.MISSING)
+            {
+                rule = ingress.get2(k0, ANY_MAC);
+            }
+            if (rule != WideKeyMap.MISSING)
+            {
+                return rule;
+            }
+            if (endpoint == 0 || !hasWildcardEndpoint)
+            {
+                return NO_RULE;
+            }
+            endpoint = 0;
+        }
+    }
+
+    /** The format carried on this UDP destination port, or {@link #NO_FORMAT}. */
+    public int formatByUdpPort(final int port)
+    {
+        return formatByPort[port];
+    }
+
+    /** The format carried directly in this IP protocol, or {@link #NO_FORMAT}. */
+    public int formatByIpProtocol(final int protocol)
+    {
+        return formatByProtocol[protocol];
+    }
+
+    public TunnelFormat format(final int index)
+    {
+        return formats[index];
+    }
+
+    public int formatCount()
+    {
+        return formats.length;
+    }
+
+    public boolean isKnownGeneveOption(final int optionClass, final int type)
+    {
+        return knownGeneveOptions.get1(GeneveOption.key(optionClass, type)) != WideKeyMap.MISSING;
+    }
+
+    /** {@link #ACTION_ENCAP}, {@link #ACTION_DELIVER} or {@link #ACTION_DROP}. */
+    public int egressAction(final int rule)
+    {
+        return egressAction[rule];
+    }
+
+    /** The tunnel template index for ENCAP, the VF for DELIVER. */
+    public int egressArgument(final int rule)
+    {
+        return egressArgument[rule];
+    }
+
+    /** {@link #ACTION_DELIVER} or {@link #ACTION_DROP}. */
+    public int ingressAction(final int rule)
+    {
+        return ingressAction[rule];
+    }
+
+    public int ingressVf(final int rule)
+    {
+        return ingressVf[rule];
+    }
+
+    /** Counts a hit; data-path thread only. */
+    public void hitEgress(final int rule)
+    {
+        egressHits[rule]++;
+    }
+
+    /** Counts a hit; data-path thread only. */
+    public void hitIngress(final int rule)
+    {
+        ingressHits[rule]++;
+    }
+
+    public long egressHits(final int rule)
+    {
+        return egressHits[rule];
+    }
+
+    public long ingressHits(final int rule)
+    {
+        return ingressHits[rule];
+    }
+
+    public TunnelTemplates templates()
+    {
+        return templates;
+    }
+
+    public Underlay underlay()
+    {
+        return underlay;
+    }
+
+    public List<EgressRule> egressRules()
+    {
+        return egressRules;
+    }
+
+    public List<IngressRule> ingressRules()
+    {
+        return ingressRules;
+    }
+
+    /** Ints in the prefix trie (for sizing reports). */
+    public int trieInts()
+    {
+        return trie.memoryInts();
+    }
+}

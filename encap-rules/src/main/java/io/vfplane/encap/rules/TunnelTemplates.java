@@ -1,0 +1,333 @@
+package io.vfplane.encap.rules;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.vfplane.encap.format.TunnelFormat;
+
+/**
+ * The outer headers of every distinct tunnel of a rule set, prebuilt as byte templates (VPP's "rewrite string"): encap
+ * copies a template in front of the frame and patches only the per-packet fields (lengths, checksums, UDP source port,
+ * flow id, inherited TTL / DSCP / DF). Built off the data path, read-only afterwards.
+ *
+ * <pre>
+ *  full frame:     | Ethernet 14 | IPv4 20 / IPv6 40 | UDP 8 (UDP formats) | tunnel header (+ Geneve options) |
+ *  tunnel header:  | tunnel header (+ Geneve options) |
+ * </pre>
+ */
+public final class TunnelTemplates
+{
+    public static final int ETHERNET_LENGTH = 14;
+    public static final int IPV4_LENGTH = 20;
+    public static final int IPV6_LENGTH = 40;
+    public static final int UDP_LENGTH = 8;
+    public static final int ETHERTYPE_IPV4 = 0x0800;
+    public static final int ETHERTYPE_IPV6 = 0x86DD;
+
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+
+    private final UnsafeBuffer bytes;
+    private final Tunnel[] tunnels;
+    private final int[] offset;
+    private final int[] length;
+    /** Offset of the outer IP header in the template, -1 in tunnel-header depth. */
+    private final int[] ipOffset;
+    /** Offset of the UDP header, -1 for IP-protocol formats or tunnel-header depth. */
+    private final int[] udpOffset;
+    private final int[] tunnelOffset;
+    private final int[] ipVersion;
+    private final int[] ttl;
+    private final int[] dscp;
+    private final byte[] df;
+    private final boolean[] computeUdpChecksum;
+    private final int[] flowIdOffset;
+    private final int[] flowIdWidth;
+    private final int maxLength;
+
+    private TunnelTemplates(final List<Tunnel> list, final Underlay underlay)
+    {
+        final int n = list.size();
+        tunnels = list.toArray(new Tunnel[0]);
+        offset = new int[n];
+        length = new int[n];
+        ipOffset = new int[n];
+        udpOffset = new int[n];
+        tunnelOffset = new int[n];
+        ipVersion = new int[n];
+        ttl = new int[n];
+        dscp = new int[n];
+        df = new byte[n];
+        computeUdpChecksum = new boolean[n];
+        flowIdOffset = new int[n];
+        flowIdWidth = new int[n];
+        final boolean full = underlay.depth() == Underlay.Depth.FULL_FRAME;
+        int total = 0;
+        int max = 0;
+        for (int t = 0; t < n; t++)
+        {
+            final Tunnel tunnel = tunnels[t];
+            final TunnelFormat format = tunnel.format();
+            int len = format.headerLength() + tunnel.optionBytes();
+            if (full)
+            {
+                len += ETHERNET_LENGTH + (tunnel.isIpv6() ? IPV6_LENGTH : IPV4_LENGTH) +
+                    (format.isUdp() ? UDP_LENGTH : 0);
+            }
+            offset[t] = total;
+            length[t] = len;
+            total += len;
+            max = Math.max(max, len);
+        }
+        maxLength = max;
+        bytes = new UnsafeBuffer(new byte[Math.max(total, 1)]);
+        for (int t = 0; t < n; t++)
+        {
+            build(t, underlay, full);
+        }
+    }
+
+    /**
+     * Dedupes the tunnels of a rule set and builds their templates.
+     *
+     * @param rules       egress rules; for each, the template index goes into {@code tunnelIndex} (-1 if not ENCAP).
+     * @throws RuleSetException when a rule's remote family has no local address in the underlay.
+     */
+    static TunnelTemplates build(final List<EgressRule> rules, final Underlay underlay, final int[] tunnelIndex)
+    {
+        final Map<String, Integer> seen = new HashMap<>();
+        final List<Tunnel> unique = new ArrayList<>();
+        for (int r = 0; r < rules.size(); r++)
+        {
+            final EgressRule rule = rules.get(r);
+            if (rule.action() != EgressRule.Action.ENCAP)
+            {
+                tunnelIndex[r] = -1;
+                continue;
+            }
+            final Tunnel tunnel = rule.tunnel();
+            if (underlay.depth() == Underlay.Depth.FULL_FRAME)
+            {
+                if (tunnel.isIpv6() && underlay.localIpv6() == null)
+                {
+                    throw new RuleSetException("egress", r, "remote", "an IPv6 remote needs underlay.local-ipv6");
+                }
+                if (!tunnel.isIpv6() && underlay.localIpv4() == null)
+                {
+                    throw new RuleSetException("egress", r, "remote", "an IPv4 remote needs underlay.local-ipv4");
+                }
+            }
+            final String key = keyOf(tunnel);
+            Integer index = seen.get(key);
+            if (index == null)
+            {
+                index = unique.size();
+                unique.add(tunnel);
+                seen.put(key, index);
+            }
+            tunnelIndex[r] = index;
+        }
+        return new TunnelTemplates(unique, underlay);
+    }
+
+    private static String keyOf(final Tunnel t)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(t.format().name()).append('|').append(Arrays.toString(t.remote())).append('|').append(t.vni())
+            .append('|').append(t.ttl()).append('|').append(t.dscp()).append('|').append(t.df()).append('|')
+            .append(t.udpChecksum());
+        for (final GeneveOption o : t.options())
+        {
+            sb.append('|').append(o.optionClass()).append(',').append(o.type()).append(',')
+                .append(Arrays.toString(o.data()));
+        }
+        return sb.toString();
+    }
+
+    private void build(final int t, final Underlay underlay, final boolean full)
+    {
+        final Tunnel tunnel = tunnels[t];
+        final TunnelFormat format = tunnel.format();
+        final int base = offset[t];
+        final boolean v6 = tunnel.isIpv6();
+        ipVersion[t] = v6 ? 6 : 4;
+        ttl[t] = tunnel.ttl();
+        dscp[t] = tunnel.dscp();
+        df[t] = (byte)tunnel.df().ordinal();
+        computeUdpChecksum[t] = format.isUdp() && (tunnel.udpChecksum() == Tunnel.UdpChecksum.COMPUTE ||
+            (tunnel.udpChecksum() == Tunnel.UdpChecksum.DEFAULT && v6));
+        int p = base;
+        if (full)
+        {
+            putMac(p, underlay.gatewayMac());
+            putMac(p + 6, underlay.localMac());
+            bytes.putShort(p + 12, (short)(v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4), BE);
+            p += ETHERNET_LENGTH;
+            ipOffset[t] = p - base;
+            final int dscpBits = tunnel.dscp() == Tunnel.INHERIT ? 0 : tunnel.dscp() << 2;
+            final int hop = tunnel.ttl() == Tunnel.INHERIT ? Tunnel.DEFAULT_TTL : tunnel.ttl();
+            if (v6)
+            {
+                bytes.putInt(p, 6 << 28 | dscpBits << 20, BE);
+                bytes.putByte(p + 6, (byte)format.ipProtocol());
+                bytes.putByte(p + 7, (byte)hop);
+                bytes.putBytes(p + 8, underlay.localIpv6());
+                bytes.putBytes(p + 24, tunnel.remote());
+                p += IPV6_LENGTH;
+            }
+            else
+            {
+                bytes.putByte(p, (byte)0x45);
+                bytes.putByte(p + 1, (byte)dscpBits);
+                bytes.putShort(p + 6, (short)(tunnel.df() == Tunnel.DfPolicy.SET ? 0x4000 : 0), BE);
+                bytes.putByte(p + 8, (byte)hop);
+                bytes.putByte(p + 9, (byte)format.ipProtocol());
+                bytes.putBytes(p + 12, underlay.localIpv4());
+                bytes.putBytes(p + 16, tunnel.remote());
+                p += IPV4_LENGTH;
+            }
+            if (format.isUdp())
+            {
+                udpOffset[t] = p - base;
+                bytes.putShort(p + 2, (short)format.udpPort(), BE);
+                p += UDP_LENGTH;
+            }
+            else
+            {
+                udpOffset[t] = -1;
+            }
+        }
+        else
+        {
+            ipOffset[t] = -1;
+            udpOffset[t] = -1;
+        }
+        tunnelOffset[t] = p - base;
+        final byte[] fixed = format.fixedBytes();
+        bytes.putBytes(p, fixed);
+        putField(p + format.vniOffset(), format.vniWidth(), tunnel.vni());
+        flowIdOffset[t] = format.flowIdOffset() == TunnelFormat.NO_FIELD ? -1 : tunnelOffset[t] + format.flowIdOffset();
+        flowIdWidth[t] = format.flowIdWidth();
+        if (format.kind() == TunnelFormat.Kind.GENEVE)
+        {
+            boolean critical = false;
+            int q = p + format.headerLength();
+            for (final GeneveOption o : tunnel.options())
+            {
+                bytes.putShort(q, (short)o.optionClass(), BE);
+                bytes.putByte(q + 2, (byte)o.type());
+                bytes.putByte(q + 3, (byte)(o.data().length / 4));
+                bytes.putBytes(q + 4, o.data());
+                q += o.wireLength();
+                critical |= (o.type() & 0x80) != 0;
+            }
+            bytes.putByte(p, (byte)(tunnel.optionBytes() / 4));
+            bytes.putByte(p + 1, (byte)(critical ? 0x40 : 0));
+        }
+    }
+
+    private void putMac(final int at, final long mac)
+    {
+        bytes.putInt(at, (int)(mac >>> 16), BE);
+        bytes.putShort(at + 4, (short)mac, BE);
+    }
+
+    private void putField(final int at, final int widthBits, final long value)
+    {
+        for (int i = widthBits / 8 - 1, shift = 0; i >= 0; i--, shift += 8)
+        {
+            bytes.putByte(at + i, (byte)(value >>> shift));
+        }
+    }
+
+    /** The template bytes of every tunnel, back to back. */
+    public UnsafeBuffer bytes()
+    {
+        return bytes;
+    }
+
+    public int count()
+    {
+        return tunnels.length;
+    }
+
+    public Tunnel tunnel(final int t)
+    {
+        return tunnels[t];
+    }
+
+    public int offset(final int t)
+    {
+        return offset[t];
+    }
+
+    public int length(final int t)
+    {
+        return length[t];
+    }
+
+    public int ipOffset(final int t)
+    {
+        return ipOffset[t];
+    }
+
+    public int udpOffset(final int t)
+    {
+        return udpOffset[t];
+    }
+
+    public int tunnelOffset(final int t)
+    {
+        return tunnelOffset[t];
+    }
+
+    public int ipVersion(final int t)
+    {
+        return ipVersion[t];
+    }
+
+    /** Outer TTL, or {@link Tunnel#INHERIT}. */
+    public int ttl(final int t)
+    {
+        return ttl[t];
+    }
+
+    /** Outer DSCP, or {@link Tunnel#INHERIT}. */
+    public int dscp(final int t)
+    {
+        return dscp[t];
+    }
+
+    /** The {@link Tunnel.DfPolicy} ordinal. */
+    public int df(final int t)
+    {
+        return df[t];
+    }
+
+    public boolean computeUdpChecksum(final int t)
+    {
+        return computeUdpChecksum[t];
+    }
+
+    /** Offset of the flow id field in the template, or -1. */
+    public int flowIdOffset(final int t)
+    {
+        return flowIdOffset[t];
+    }
+
+    public int flowIdWidth(final int t)
+    {
+        return flowIdWidth[t];
+    }
+
+    /** The longest template: the headroom encap needs. */
+    public int maxLength()
+    {
+        return maxLength;
+    }
+}

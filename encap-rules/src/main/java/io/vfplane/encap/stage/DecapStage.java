@@ -1,0 +1,84 @@
+package io.vfplane.encap.stage;
+
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.encap.codec.Decapsulator;
+import io.vfplane.encap.codec.TunnelDrop;
+import io.vfplane.encap.rules.RuleSet;
+import io.vfplane.encap.rules.RuleTables;
+import io.vfplane.pipeline.PacketBatch;
+import io.vfplane.pipeline.Stage;
+import io.vfplane.pipeline.StageContext;
+
+/**
+ * The ingress stage: decodes each underlay frame's tunnel, looks it up in the ingress table and strips the outer
+ * headers, handing the inner Ethernet frame to its VF; anything without a matching rule is dropped and counted, so
+ * traffic never crosses into another virtual network.
+ *
+ * <pre>
+ *   underlay frame -> outer Eth/IP/UDP|GRE -> tunnel header -> ingress lookup -+- deliver: strip, vf = k
+ *                                                                             +- drop / no rule: counted
+ * </pre>
+ *
+ * Counters: {@code decapsulated}, {@code drop.<reason>} (see {@link TunnelDrop}); hits per rule in the rule set.
+ */
+public final class DecapStage implements Stage
+{
+    private final RuleTables tables;
+    private final int vfPortBase;
+    private final Decapsulator decapsulator = new Decapsulator();
+    private final TunnelStageCounters counters = new TunnelStageCounters();
+    private PacketPool pool;
+
+    /**
+     * @param vfPortBase outPort of frames delivered to VF k is {@code vfPortBase + k}; -1 leaves outPort alone.
+     */
+    public DecapStage(final RuleTables tables, final int vfPortBase)
+    {
+        this.tables = tables;
+        this.vfPortBase = vfPortBase;
+    }
+
+    @Override
+    public String name()
+    {
+        return "decap";
+    }
+
+    @Override
+    public void onStart(final StageContext context)
+    {
+        pool = context.pool();
+        counters.start(context, "decapsulated");
+    }
+
+    @Override
+    public void onBatch(final PacketBatch batch)
+    {
+        final RuleSet rules = tables.current();
+        for (int i = 0, n = batch.size(); i < n; i++)
+        {
+            final PacketDescriptor d = batch.get(i);
+            if (d.action() != PacketDescriptor.ACTION_CONTINUE)
+            {
+                continue;
+            }
+            final TunnelDrop result = decapsulator.decapsulate(rules, pool.buffer(), d);
+            counters.count(result);
+            if (result != TunnelDrop.NONE)
+            {
+                batch.drop(i, result.reason());
+            }
+            else if (vfPortBase >= 0)
+            {
+                d.outPort(vfPortBase + d.vf());
+            }
+        }
+    }
+
+    @Override
+    public void onEndOfBatch()
+    {
+        counters.publish();
+    }
+}
