@@ -25,8 +25,44 @@ public enum DropReason
     TOO_MANY_LAYERS("too_many_layers"),
     /** A tunnel header (VXLAN, Geneve, GRE) is malformed: bad version or flags that change its layout unsupportedly. */
     BAD_TUNNEL_HEADER("bad_tunnel_header"),
+
+    // pipeline engine
     /** A pipeline stage threw while processing the packet's batch; packets it had not finished are dropped. */
-    STAGE_ERROR("stage_error");
+    STAGE_ERROR("stage_error"),
+
+    // tunnels and rule tables (encap-rules)
+    /** No egress or ingress rule matches: traffic never crosses into another VNI by default. */
+    NO_RULE("no_rule"),
+    /** A rule matched whose action is drop. */
+    RULE_DROP("rule_drop"),
+    /** A Geneve option with the critical bit set that this NIC does not know (RFC 8926 section 3.5). */
+    UNKNOWN_CRITICAL_OPTION("unknown_critical_option"),
+    /** A tunnel control frame (Geneve O bit): not for a VF. */
+    TUNNEL_CONTROL("tunnel_control"),
+    /** The tunnel carries a payload type this NIC does not deliver (e.g. not Ethernet). */
+    UNSUPPORTED_PAYLOAD("unsupported_payload"),
+    /** Decapsulation was asked of a frame that is not a tunnel packet of a known format. */
+    NOT_A_TUNNEL("not_a_tunnel"),
+    /** The outer IP datagram is a fragment; stateless decapsulation does not reassemble. */
+    OUTER_FRAGMENT("outer_fragment"),
+    /** The encapsulated frame would exceed the egress MTU and may not be segmented. */
+    FRAME_TOO_BIG("frame_too_big"),
+    /** The buffer has too little headroom for the outer headers. */
+    NO_HEADROOM("no_headroom"),
+
+    // segmentation and coalescing (tso-rsc)
+    /** A segment's virtualization-metadata hash names nothing known: never deliver it to a guessed VF. */
+    UNKNOWN_METADATA_HASH("unknown_metadata_hash"),
+
+    // virtual functions
+    /** A VF sent from a MAC that is not its own (spoof check on). */
+    SPOOFED_SOURCE_MAC("spoofed_source_mac"),
+    /** A VF sent from an IP address not configured for it (spoof check on). */
+    SPOOFED_SOURCE_IP("spoofed_source_ip"),
+    /** The VF's link state is disabled. */
+    VF_LINK_DOWN("vf_link_down"),
+    /** The VF's transmit rate limit (token bucket) had no tokens for the frame. */
+    RATE_LIMITED("rate_limited");
 
     /** All constants, cached so counters can iterate without the array copy {@code values()} makes. */
     public static final DropReason[] VALUES = values();
