@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         io.vfplane.dist.demo.DemoCommand.class,
         io.vfplane.pcap.cli.PcapCommand.class,
+        io.vfplane.pipeline.cli.PipelineCommand.class,
         ShowCommand.class
     })
 public final class Main implements Runnable

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  * counters layout, so the process being watched does nothing for it).
  */
 @Command(name = "show", description = "Show the counters and runtime of a running vfplane process.",
-    subcommands = {ShowCommand.CountersCommand.class})
+    subcommands = {ShowCommand.CountersCommand.class, io.vfplane.pipeline.cli.ShowPipelineCommand.class})
 public final class ShowCommand implements Runnable
 {
     /** Where a vfplane process keeps its counters unless told otherwise. */

@@ -117,6 +117,12 @@ public final class PacketBatch
         return true;
     }
 
+    /** Counts a drop for the current stage without marking a packet (a fan-out copy released on error). */
+    void countDrop(final DropReason reason)
+    {
+        drops[reason.ordinal()]++;
+    }
+
     long[] dropCounts()
     {
         return drops;

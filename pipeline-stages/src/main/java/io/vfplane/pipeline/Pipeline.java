@@ -54,6 +54,7 @@ public final class Pipeline implements AutoCloseable
     private final List<Stage> stages;
     private final int[] groupOfStage;
     private final StageGroupProcessor[] processors;
+    private final StageRuntime[] stageRuntimes;
     private final Thread[] threads;
     private final Wakeup wakeup;
     private final IdleStrategyConfig idle;
@@ -120,6 +121,7 @@ public final class Pipeline implements AutoCloseable
             names.add(stageName);
         }
 
+        this.stageRuntimes = new StageRuntime[stages.size()];
         this.processors = new StageGroupProcessor[groups];
         this.threads = new Thread[groups];
         final int buckets = 32 - Integer.numberOfLeadingZeros(maxBatch);
@@ -140,6 +142,7 @@ public final class Pipeline implements AutoCloseable
                 final Stage stage = stages.get(s);
                 groupStages[s - first] = stage;
                 runtimes[s - first] = new StageRuntime(counters, name, stage.name(), s, g);
+                stageRuntimes[s] = runtimes[s - first];
                 stage.onStart(new StageContext(name, stage.name(), b.shard, pool, counters));
             }
             final String threadPrefix = PipelineCounters.threadPrefix(name, g);
@@ -457,6 +460,23 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * @return packets stage {@code index} (chain order) has been handed so far: its runtime counter.
+     */
+    public long stagePackets(final int index)
+    {
+        return stageRuntimes[index].packets.get();
+    }
+
+    /**
+     * @return nanoseconds stage {@code index} has spent in its batches so far (with {@link #stagePackets} the
+     * ns per packet that {@code show pipeline} prints and the placement advisor plans with).
+     */
+    public long stageNanos(final int index)
+    {
+        return stageRuntimes[index].nanos.get();
+    }
+
+    /**
      * @return packets refused at the entry because the ring was full.
      */
     public long entryFull()
@@ -589,6 +609,31 @@ public final class Pipeline implements AutoCloseable
         {
             this.threadFactory = threadFactory;
             return this;
+        }
+
+        List<Stage> stagesSoFar()
+        {
+            return stages;
+        }
+
+        Counters countersSoFar()
+        {
+            return counters;
+        }
+
+        PacketPool poolSoFar()
+        {
+            return pool;
+        }
+
+        String nameSoFar()
+        {
+            return name;
+        }
+
+        int maxClonesSoFar()
+        {
+            return maxClones;
         }
 
         /** Builds the pipeline (stages' {@link Stage#onStart} run here); call {@link Pipeline#start()} next. */

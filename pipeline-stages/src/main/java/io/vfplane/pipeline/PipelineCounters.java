@@ -25,6 +25,13 @@ import io.vfplane.dataplane.parse.DropReason;
  */
 public final class PipelineCounters
 {
+    /**
+     * Prefix of the placement lines of an automatically placed set of shards: the label is
+     * {@code pipeline-plan.<name>.<kind> <text>} (kind {@code chosen}, {@code calibrated} or {@code advice}), the
+     * text is the line {@code show pipeline} prints; it is in the label because counters carry only numbers.
+     */
+    public static final String PLAN_PREFIX = "pipeline-plan.";
+
     /** Names of pipelines and stages: no dots, so labels split unambiguously. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
+import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.pipeline.placement.PlacementPlanner;
 
 /**
  * N pipelines of the same stages, with traffic split by flow hash (as RSS splits it over NIC queues), so every packet
@@ -24,6 +26,11 @@ public final class ShardedPipeline implements AutoCloseable
     private static final int FIBONACCI = 0x9E3779B9;
 
     private final Pipeline[] shards;
+    private String groupName;
+    private AutoPlacement auto;
+    private PlacementPlanner.Plan plan;
+    private double[] calibratedNs;
+    private Counters counters;
 
     private ShardedPipeline(final Pipeline[] shards)
     {
@@ -47,6 +54,76 @@ public final class ShardedPipeline implements AutoCloseable
             pipelines[i] = builderForShard.apply(i).shard(i).build();
         }
         return new ShardedPipeline(pipelines);
+    }
+
+    /**
+     * Lets the engine choose shards and placement: calibrates the stages of one throwaway pipeline from the factory
+     * on this thread, plans with the cores {@code auto} gives, and builds the plan (not started). The factory is
+     * called once more than there are shards; its placement setting is overridden. The chosen layout and the
+     * planner's reasoning line go to the counters as {@code pipeline-plan.<name>.chosen}, for {@code show pipeline}.
+     *
+     * @param name the group's name in the plan counters (the shards keep the names the factory gives them).
+     */
+    public static ShardedPipeline auto(
+        final String name,
+        final AutoPlacement auto,
+        final IntFunction<Pipeline.Builder> builderForShard)
+    {
+        return auto.build(name, builderForShard);
+    }
+
+    void autoPlaced(
+        final String name,
+        final AutoPlacement auto,
+        final PlacementPlanner.Plan plan,
+        final double[] calibratedNs,
+        final Counters counters)
+    {
+        this.groupName = name;
+        this.auto = auto;
+        this.plan = plan;
+        this.calibratedNs = calibratedNs.clone();
+        this.counters = counters;
+    }
+
+    /**
+     * @return the plan the shards were built with, or null when they were not placed automatically.
+     */
+    public PlacementPlanner.Plan plan()
+    {
+        return plan;
+    }
+
+    /**
+     * @return each stage's calibrated ns per packet (chain order), or null when not placed automatically.
+     */
+    public double[] calibratedNs()
+    {
+        return calibratedNs == null ? null : calibratedNs.clone();
+    }
+
+    /**
+     * @return the automatic placement settings, or null.
+     */
+    public AutoPlacement autoPlacement()
+    {
+        return auto;
+    }
+
+    /**
+     * @return the group's name given to {@link #auto}, or null.
+     */
+    public String groupName()
+    {
+        return groupName;
+    }
+
+    /**
+     * @return the counters the plan lines were written to, or null.
+     */
+    public Counters planCounters()
+    {
+        return counters;
     }
 
     /**

@@ -14,6 +14,9 @@ import org.agrona.concurrent.status.CountersReader;
  * and drops. Free of picocli so the CLI module wraps it in its command.
  *
  * <pre>
+ * plan vf chosen: 1 shard(s) x 1+2 | why: chain 2010.0 ns/packet, 2 core(s), ... fits (hottest thread ...)
+ * plan vf calibrated: ns/packet a=1004.2 b=1003.9 c=1.9
+ * plan vf advice: keep 1 shard(s) x 1+2: ...          (the placement advisor, while running)
  * pipeline p0: placement 2+2 on 2 threads, entry_full 0
  *   thread 0: batch 1:12 2:3 4:0 8:5 ... | idle awake_head 3 awake_upstream 0 went_idle 10 woke 10
  *   Stage              Thread        Calls      Packets  Vectors/Call   ns/Packet      Drops
@@ -46,13 +49,39 @@ public final class ShowPipeline
     public static String format(final CountersReader reader)
     {
         final Map<String, PipelineRows> pipelines = new TreeMap<>();
-        reader.forEach((value, id, label) -> collect(pipelines, label, value));
+        final List<String> plans = new ArrayList<>();
+        reader.forEach((value, id, label) ->
+        {
+            if (label.startsWith(PipelineCounters.PLAN_PREFIX))
+            {
+                plans.add(planLine(label));
+            }
+            collect(pipelines, label, value);
+        });
         final StringBuilder out = new StringBuilder();
+        for (final String plan : plans)
+        {
+            out.append(plan).append('\n');
+        }
         for (final Map.Entry<String, PipelineRows> p : pipelines.entrySet())
         {
             format(out, p.getKey(), p.getValue());
         }
         return out.toString();
+    }
+
+    /** {@code pipeline-plan.vf.chosen 1 shard(s) x 1+2 | why: ...} becomes {@code plan vf chosen: 1 shard(s)...}. */
+    private static String planLine(final String label)
+    {
+        final String rest = label.substring(PipelineCounters.PLAN_PREFIX.length());
+        final int dot = rest.indexOf('.');
+        final int space = rest.indexOf(' ');
+        if (dot < 0 || space < dot)
+        {
+            return "plan " + rest;
+        }
+        return "plan " + rest.substring(0, dot) + " " + rest.substring(dot + 1, space) + ": " +
+            rest.substring(space + 1);
     }
 
     private static void collect(final Map<String, PipelineRows> pipelines, final String label, final long value)

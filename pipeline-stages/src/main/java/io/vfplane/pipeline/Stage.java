@@ -11,8 +11,10 @@ package io.vfplane.pipeline;
  *       their buffers) and packets already handed to an output ({@code ACTION_OUTPUT}: done, straight to tx).</li>
  *   <li>It drops with {@link PacketBatch#drop(int, io.vfplane.dataplane.parse.DropReason)}, which marks the packet
  *       and counts the reason for this stage (published once per batch).</li>
- *   <li>No allocation, logging, locks or exceptions per packet. A stage that throws has the batch passed on as it
- *       stands and the error counted ({@code pipeline.<p>.stage.<s>.errors}): a bug shows, the pipeline lives.</li>
+ *   <li>No allocation, logging, locks or exceptions per packet. A stage that throws has the error counted
+ *       ({@code pipeline.<p>.stage.<s>.errors}) and every packet of that batch it had not finished (action still
+ *       continue) dropped as {@code drop.stage_error}; the rest of the batch is passed on: a bug shows, the pipeline
+ *       lives, and no packet leaves half-processed.</li>
  *   <li>A stage instance belongs to one pipeline (one shard) and is called from one thread at a time; it may keep
  *       per-batch caches in fields.</li>
  * </ul>
@@ -45,6 +47,16 @@ public interface Stage
      */
     default void onEndOfBatch()
     {
+    }
+
+    /**
+     * Whether the engine may run this stage over sample frames to measure its cost before start (automatic
+     * placement, {@link Calibration}). A stage with effects outside the pipeline (tx sends to real outputs) says
+     * false; its cost counts as 0 until the runtime counters show it.
+     */
+    default boolean calibratable()
+    {
+        return true;
     }
 
     /**

@@ -9,6 +9,9 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.TimeoutException;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.dataplane.parse.DropReason;
 import io.vfplane.pipeline.PipelineCounters.StageRuntime;
 import io.vfplane.pipeline.idle.IdleContext;
 import io.vfplane.pipeline.idle.StageIdleStrategy;
@@ -140,18 +143,80 @@ final class StageGroupProcessor implements Runnable, IdleContext
         for (int s = 0; s < stages.length; s++)
         {
             final Stage stage = stages[s];
+            boolean failed = false;
             try
             {
                 stage.onBatch(batch);
+            }
+            catch (final RuntimeException ex)
+            {
+                failed = true;
+            }
+            try
+            {
+                // Even after a failed batch: flush what the stage buffered and publish its per-batch counts.
                 stage.onEndOfBatch();
             }
             catch (final RuntimeException ex)
             {
+                failed = true;
+            }
+            if (failed)
+            {
+                // Once per failed batch, not per packet: the exception was thrown anyway.
                 runtimes[s].errors.incrementRelease();
+                failBatch(s == stages.length - 1 && !signalDownstream);
             }
             final long end = System.nanoTime();
             runtimes[s].publish(batch, size, end - start);
             start = end;
+        }
+    }
+
+    /**
+     * A stage threw: it cannot say which packets it finished, so every packet it would still have worked on (action
+     * continue) is dropped as {@link DropReason#STAGE_ERROR}, counted for that stage. Packets already dropped or
+     * handed to an output keep their fate. When the failed stage is the last of the chain (normally tx) nobody after
+     * it returns buffers, so every buffer still bound in the batch (originals and fan-out copies) is released here.
+     */
+    private void failBatch(final boolean lastOfChain)
+    {
+        final PacketPool pool = owner.pool();
+        for (int i = 0, n = batch.size(); i < n; i++)
+        {
+            final PacketEntry entry = batch.entry(i);
+            final PacketDescriptor packet = entry.packet;
+            if (!lastOfChain)
+            {
+                if (packet.action() == PacketDescriptor.ACTION_CONTINUE)
+                {
+                    batch.drop(i, DropReason.STAGE_ERROR);
+                }
+            }
+            else
+            {
+                // The last stage unbinds what it has sent or released: what is still bound it had not finished.
+                if (packet.bufferId() >= 0)
+                {
+                    if (!packet.isDropped())
+                    {
+                        batch.drop(i, DropReason.STAGE_ERROR);
+                    }
+                    pool.release(packet.bufferId());
+                    packet.unbind();
+                }
+                for (int c = 0; c < entry.cloneCount; c++)
+                {
+                    final PacketDescriptor copy = entry.clones[c];
+                    if (copy.bufferId() >= 0)
+                    {
+                        batch.countDrop(DropReason.STAGE_ERROR);
+                        pool.release(copy.bufferId());
+                        copy.unbind();
+                    }
+                }
+                entry.cloneCount = 0;
+            }
         }
     }
 

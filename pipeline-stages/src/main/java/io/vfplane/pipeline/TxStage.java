@@ -44,6 +44,13 @@ public final class TxStage implements Stage
         return NAME;
     }
 
+    /** Never run over calibration samples: they would leave by the real outputs. */
+    @Override
+    public boolean calibratable()
+    {
+        return false;
+    }
+
     @Override
     public void onStart(final StageContext context)
     {

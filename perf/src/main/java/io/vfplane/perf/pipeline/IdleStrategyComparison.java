@@ -2,7 +2,11 @@ package io.vfplane.perf.pipeline;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -19,34 +23,37 @@ import io.vfplane.pipeline.Stage;
 import io.vfplane.pipeline.idle.IdleStrategyConfig;
 
 /**
- * Compares the idle strategies at a bursty 10% load: CPU time the stage threads burn per second of idleness, and the
- * latency (entry to last stage) of packets arriving in bursts.
+ * Compares the idle strategies of the stage threads at a fixed offered rate: CPU the stage thread burns while there
+ * is no traffic, and the latency from entry to the last stage under bursty traffic, each beside busy-spin's figure
+ * from the same run.
  *
  * <pre>
- *  producer (bursts of 64, paced to 10% of measured capacity)
- *     -> ring -> [ work -> work ] -> [ work + latency recorder ]      placement 2+1, 2 stage threads
+ *  producer (this thread; bursts of 32 at a FIXED rate, default 100 kpps)
+ *     -> ring -> [ a -> b -> c ]      placement fused, ONE shard: one stage thread
  * </pre>
  *
- * For each strategy: 0.5 s settle, 1 s with no traffic measuring stage-thread CPU (ThreadMXBean), then 1 s warm-up
- * and 2 s measured of bursty traffic; one line per strategy. Capacity is measured once first with yielding stages (busy-spin starves the producer on 2 cores) and a
- * flood. Run:
+ * One stage thread plus the producer fit two cores, so busy-spin is not starved and its figures mean something.
+ * The rate is fixed (not a fraction of a measured flood capacity, which collapses when the machine is loaded).
+ * For each strategy, busy-spin first: 0.5 s settle, 1 s with no traffic measuring the stage thread's CPU time
+ * (ThreadMXBean), 1 s warm-up, then the measured seconds of traffic with each packet's entry-to-exit latency in an
+ * HdrHistogram. One line per strategy; {@code idle x} and {@code p99 x} are ratios to busy-spin. The load average
+ * is printed before and after, because figures taken on a busy machine are noise.
  *
  * <pre>
- * ./mvnw -B -q -pl perf -am package -DskipTests
- * java $(vfplane.jvmFlags) -cp perf/target/classes:dataplane/target/classes:pipeline-stages/target/classes:AGRONA:DISRUPTOR:HDRHISTOGRAM \
- *     io.vfplane.perf.pipeline.IdleStrategyComparison
+ * ./mvnw -B -q -o -pl perf -am package -DskipTests
+ * java $(vfplane.jvmFlags) -cp perf/target/benchmarks.jar io.vfplane.perf.pipeline.IdleStrategyComparison [PPS] [SECONDS]
  * </pre>
  */
 public final class IdleStrategyComparison
 {
-    private static final int BURST = 64;
+    private static final int BURST = 32;
     private static final int WORK_ITERATIONS = 40;
 
     private IdleStrategyComparison()
     {
     }
 
-    /** Costs a few tens of ns per packet, so the pipeline has a capacity to be 10% of. */
+    /** Costs a few tens of ns per packet; the last one records latency. */
     static final class WorkStage implements Stage
     {
         private final String name;
@@ -92,103 +99,99 @@ public final class IdleStrategyComparison
         }
     }
 
+    record Result(String name, double idleCpu, double loadCpu, Histogram latency, long offered, long entered)
+    {
+    }
+
     public static void main(final String[] args) throws Exception
     {
+        final double rate = args.length > 0 ? Double.parseDouble(args[0]) : 100_000;
+        final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final long burstIntervalNs = (long)(BURST / rate * 1e9);
+        System.out.printf(Locale.ROOT, "loadavg before: %s%n", loadavg());
+        System.out.printf(Locale.ROOT, "offered %.0f pps in bursts of %d every %d us; placement fused, 1 shard " +
+            "(1 stage thread + producer), %d s measured per strategy%n", rate, BURST, burstIntervalNs / 1000, seconds);
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        final double capacity = measureCapacity();
-        final double offered = capacity * 0.10;
-        final long burstIntervalNs = (long)(BURST / offered * 1e9);
-        System.out.printf("capacity %.2f Mpps (yielding, flood); offered 10%% = %.3f Mpps in bursts of %d every %d us%n",
-            capacity / 1e6, offered / 1e6, BURST, burstIntervalNs / 1000);
-        for (final IdleStrategyConfig.Kind kind : IdleStrategyConfig.Kind.values())
+        final List<Result> results = new ArrayList<>();
+        final IdleStrategyConfig.Kind[] kinds = {
+            IdleStrategyConfig.Kind.BUSY_SPIN, IdleStrategyConfig.Kind.YIELDING, IdleStrategyConfig.Kind.SLEEPING,
+            IdleStrategyConfig.Kind.BLOCKING, IdleStrategyConfig.Kind.ANTICIPATORY};
+        for (final IdleStrategyConfig.Kind kind : kinds)
         {
-            final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
-            final WorkStage last = new WorkStage("c", latency);
-            try (Counters counters = Counters.inMemory(1024);
-                PacketPool pool = new PacketPool("cmp", 16, PacketPool.MIN_HEADROOM, 128, counters))
-            {
-                final Pipeline p = build(kind, counters, pool, last);
-                final List<Thread> threads = p.threads();
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                final long idleStart = System.nanoTime();
-                final long cpuStart = cpu(mx, threads);
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-                final double idleCpuPerSecond = (cpu(mx, threads) - cpuStart) / (double)(System.nanoTime() - idleStart);
-
-                drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(1));
-                last.recording = true;
-                final long loadStart = System.nanoTime();
-                final long loadCpuStart = cpu(mx, threads);
-                drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(2));
-                final double loadCpuPerSecond =
-                    (cpu(mx, threads) - loadCpuStart) / (double)(System.nanoTime() - loadStart);
-                last.recording = false;
-                p.close();
-                System.out.printf("%-13s idle cpu %7.4f s/s  load cpu %6.3f s/s  p50 %7.1f us  p99 %8.1f us  " +
-                    "p99.9 %8.1f us  max %8.1f us  (%d packets)%n",
-                    kind.name().toLowerCase(), idleCpuPerSecond, loadCpuPerSecond,
-                    latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
-                    latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3,
-                    latency.getTotalCount());
-            }
+            results.add(run(kind, mx, burstIntervalNs, seconds));
         }
-    }
-
-    private static Pipeline build(
-        final IdleStrategyConfig.Kind kind,
-        final Counters counters,
-        final PacketPool pool,
-        final WorkStage last)
-    {
-        return Pipeline.builder("cmp")
-            .pool(pool)
-            .counters(counters)
-            .ringSize(4096)
-            .maxBatch(256)
-            .placement(Placement.parse("2+1"))
-            .idle(kind)
-            .backpressure(BackpressurePolicy.BLOCK)
-            .stage(new WorkStage("a", null))
-            .stage(new WorkStage("b", null))
-            .stage(last)
-            .build()
-            .start();
-    }
-
-    private static double measureCapacity()
-    {
-        try (Counters counters = Counters.inMemory(1024);
-            PacketPool pool = new PacketPool("cap", 16, PacketPool.MIN_HEADROOM, 128, counters))
+        final Result spin = results.get(0);
+        final double spinP99 = spin.latency().getValueAtPercentile(99);
+        for (final Result r : results)
         {
-            final Pipeline p = build(IdleStrategyConfig.Kind.YIELDING, counters, pool, new WorkStage("c", null));
-            final PacketDescriptor d = new PacketDescriptor();
-            final int warm = 2_000_000;
-            final int n = 5_000_000;
-            for (int i = 0; i < warm; i++)
-            {
-                p.offer(d.flowHash(i));
-            }
-            final long start = System.nanoTime();
-            for (int i = 0; i < n; i++)
-            {
-                p.offer(d.flowHash(i));
-            }
+            final Histogram h = r.latency();
+            System.out.printf(Locale.ROOT, "%-13s idle cpu %7.4f s/s (x%6.3f)  load cpu %6.3f s/s  p50 %7.1f us  " +
+                "p99 %8.1f us (x%5.2f)  p99.9 %8.1f us  max %8.1f us  (%d of %d offered)%n",
+                r.name(), r.idleCpu(), r.idleCpu() / spin.idleCpu(), r.loadCpu(),
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99) / spinP99, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
+                h.getTotalCount(), r.offered());
+        }
+        System.out.printf(Locale.ROOT, "loadavg after: %s%n", loadavg());
+    }
+
+    private static Result run(
+        final IdleStrategyConfig.Kind kind,
+        final ThreadMXBean mx,
+        final long burstIntervalNs,
+        final int seconds)
+    {
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
+        final WorkStage last = new WorkStage("c", latency);
+        try (Counters counters = Counters.inMemory(1024);
+            PacketPool pool = new PacketPool("cmp", 16, PacketPool.MIN_HEADROOM, 128, counters))
+        {
+            final Pipeline p = Pipeline.builder("cmp")
+                .pool(pool)
+                .counters(counters)
+                .ringSize(4096)
+                .maxBatch(256)
+                .placement(Placement.fused())
+                .idle(kind)
+                .backpressure(BackpressurePolicy.DROP)
+                .stage(new WorkStage("a", null))
+                .stage(new WorkStage("b", null))
+                .stage(last)
+                .build()
+                .start();
+            final List<Thread> threads = p.threads();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            final long idleStart = System.nanoTime();
+            final long cpuStart = cpu(mx, threads);
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            final double idleCpu = (cpu(mx, threads) - cpuStart) / (double)(System.nanoTime() - idleStart);
+
+            drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(1));
+            final long enteredBefore = p.entered();
+            last.recording = true;
+            final long loadStart = System.nanoTime();
+            final long loadCpuStart = cpu(mx, threads);
+            final long offered = drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(seconds));
+            final double loadCpu = (cpu(mx, threads) - loadCpuStart) / (double)(System.nanoTime() - loadStart);
             final long head = p.head();
             while (p.processed() < head)
             {
                 Thread.onSpinWait();
             }
-            final double pps = n / ((System.nanoTime() - start) / 1e9);
+            last.recording = false;
+            final long entered = p.entered() - enteredBefore;
             p.close();
-            return pps;
+            return new Result(kind.name().toLowerCase(Locale.ROOT), idleCpu, loadCpu, latency, offered, entered);
         }
     }
 
-    private static void drive(final Pipeline p, final long intervalNs, final long durationNs)
+    /** Offers bursts on a fixed schedule; a late burst is sent at once (no catch-up storm beyond one burst). */
+    private static long drive(final Pipeline p, final long intervalNs, final long durationNs)
     {
         final PacketDescriptor d = new PacketDescriptor();
         final long end = System.nanoTime() + durationNs;
         long next = System.nanoTime();
+        long offered = 0;
         int flow = 0;
         while (next < end)
         {
@@ -210,8 +213,10 @@ public final class IdleStrategyComparison
                 d.flowHash(flow++).timestampNs(System.nanoTime());
                 p.offer(d);
             }
-            next += intervalNs;
+            offered += BURST;
+            next = Math.max(next + intervalNs, now - intervalNs);
         }
+        return offered;
     }
 
     private static long cpu(final ThreadMXBean mx, final List<Thread> threads)
@@ -222,5 +227,17 @@ public final class IdleStrategyComparison
             total += Math.max(0, mx.getThreadCpuTime(t.threadId()));
         }
         return total;
+    }
+
+    static String loadavg()
+    {
+        try
+        {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "n/a";
+        }
     }
 }

@@ -28,17 +28,26 @@ import io.vfplane.pipeline.idle.IdleStrategyConfig;
  * published 1P-3C pipeline figure (about 100 M events/s on a dedicated multi-core box).
  *
  * <pre>
- *  fused:  producer -> ring -> [ a -> b -> c ]          2 threads
- *  split:  producer -> ring -> [ a ] -> [ b ] -> [ c ]   4 threads (on a 2-core machine: oversubscribed)
+ *  fused:  producer (JMH thread) -> ring -> [ a -> b -> c ]          2 threads: fits a 2-core machine
+ *  split:  producer (JMH thread) -> ring -> [ a ] -> [ b ] -> [ c ]   4 threads: on 2 cores, oversubscribed
  * </pre>
  *
- * Each invocation offers {@value #BURST} descriptors (no buffers: the engine's overhead alone) with BLOCK
- * backpressure and waits until the last stage has processed them; JMH reports packets per second. Each stage reads
- * every descriptor (a sum of flow hashes), as the Disruptor's pipeline test runs a small function per event.
+ * On two cores only {@code fused} measures the engine: the JMH thread is the one producer and the stage thread the
+ * one consumer, one core each, so BUSY_SPIN is not starved. {@code split} there measures oversubscription (four
+ * runnable threads on two cores: with BUSY_SPIN the stages steal each other's core), kept to show that cost.
+ *
+ * <p>Each invocation offers {@value #BURST} descriptors (no buffers: the engine's overhead alone) with BLOCK
+ * backpressure into a ring of {@value #RING} entries (so the producer really waits on the consumer) and waits until
+ * the last stage has processed them; JMH reports packets per second. Each stage reads every descriptor (a sum of flow
+ * hashes), as the Disruptor's pipeline test runs a small function per event.
+ *
+ * <p>"yielding + split" once printed no result. Run alone ({@code -p placement=split -p idle=YIELDING}) it reports,
+ * idle or under three extra CPU hogs; it is the last of the four combinations JMH runs (params sort idle, then
+ * placement), so the likeliest cause is that the earlier run was cut short on the loaded machine before it got there.
  *
  * <pre>
- * ./mvnw -B -q -pl perf -am package -DskipTests
- * ./mvnw -B -q -pl perf exec:exec -Djmh.args="PipelineBenchmark"
+ * ./mvnw -B -q -o -pl perf -am package -DskipTests
+ * java $(vfplane.jvmFlags) -jar perf/target/benchmarks.jar PipelineBenchmark -p placement=fused
  * </pre>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -46,6 +55,7 @@ import io.vfplane.pipeline.idle.IdleStrategyConfig;
 public class PipelineBenchmark extends BenchmarkDefaults
 {
     static final int BURST = 1 << 16;
+    static final int RING = 1 << 12;
 
     @Param({"fused", "split"})
     public String placement;
@@ -95,8 +105,8 @@ public class PipelineBenchmark extends BenchmarkDefaults
         pipeline = Pipeline.builder("bench")
             .pool(pool)
             .counters(counters)
-            .ringSize(1 << 16)
-            .maxBatch(1024)
+            .ringSize(RING)
+            .maxBatch(256)
             .placement(Placement.parse(placement))
             .idle(IdleStrategyConfig.Kind.parse(idle))
             .backpressure(BackpressurePolicy.BLOCK)

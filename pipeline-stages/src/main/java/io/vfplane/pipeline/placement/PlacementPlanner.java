@@ -1,5 +1,7 @@
 package io.vfplane.pipeline.placement;
 
+import java.util.Locale;
+
 import io.vfplane.pipeline.Placement;
 
 /**
@@ -10,7 +12,7 @@ import io.vfplane.pipeline.Placement;
  * <h2>Rule</h2>
  * <ol>
  *   <li>No load figure (offered &lt;= 0): throughput first, so one fused shard per core (run to completion scales
- *       without hand-offs between cores).</li>
+ *       without hand-offs between cores); when the shards are pinned below the cores, the plan of most capacity.</li>
  *   <li>Otherwise try thread counts t = 1, 2, ... up to the cores, and for each t, threads per shard k = 1 (fused)
  *       first, then 2, 3, ... with s = t / k shards. A shard's hottest thread must fit its per-packet budget
  *       {@code utilisation * 1e9 / shardPps}, where {@code shardPps = offered / s}, times the skew of the
@@ -19,6 +21,14 @@ import io.vfplane.pipeline.Placement;
  *       The first (t, k) that fits wins: fewest cores, and fused before split at the same core count.</li>
  *   <li>Nothing fits: the plan with the highest capacity on all the cores, marked overloaded.</li>
  * </ol>
+ * Shards never exceed {@code maxShards} (configuration pins 1 when flows cannot be spread). Every plan carries its
+ * reasoning as one line ({@link Plan#reason()}): the figures given, the layouts rejected and why the winner fits;
+ * {@code show pipeline} prints it.
+ *
+ * <p>Note what splitting can and cannot do: a split shard's capacity is set by its costliest group, so a chain
+ * dominated by one stage gains nothing from a split (the hot stage is still one thread); more fused shards is the
+ * answer there, as long as flows spread. Splitting pays when the cost is spread over several stages and the shard
+ * count is held down (pinned, or by skew: one elephant flow).
  */
 public final class PlacementPlanner
 {
@@ -43,14 +53,36 @@ public final class PlacementPlanner
         int threadsPerShard,
         double hottestThreadNs,
         double capacityPps,
-        boolean overloaded)
+        boolean overloaded,
+        String reason)
     {
+        Plan with(final boolean overloaded, final String reason)
+        {
+            return new Plan(shards, placement, threadsPerShard, hottestThreadNs, capacityPps, overloaded, reason);
+        }
+
+        /**
+         * @return true when {@code other} lays out the same shards and placement (figures aside).
+         */
+        public boolean sameLayout(final Plan other)
+        {
+            return other != null && other.shards == shards && other.placement.equals(placement);
+        }
+
+        /**
+         * @return the layout alone, e.g. {@code 1 shard(s) x 1+2}.
+         */
+        public String layout()
+        {
+            return shards + " shard(s) x " + placement;
+        }
+
         @Override
         public String toString()
         {
-            return shards + " shard(s) x " + placement + " (" + threadsPerShard + " thread(s) each), hottest thread " +
-                String.format("%.1f", hottestThreadNs) + " ns/packet, capacity " +
-                String.format("%.0f", capacityPps) + " pps" + (overloaded ? ", OVERLOADED" : "");
+            return layout() + " (" + threadsPerShard + " thread(s) each), hottest thread " +
+                String.format(Locale.ROOT, "%.1f", hottestThreadNs) + " ns/packet, capacity " +
+                String.format(Locale.ROOT, "%.0f", capacityPps) + " pps" + (overloaded ? ", OVERLOADED" : "");
         }
     }
 
@@ -85,23 +117,50 @@ public final class PlacementPlanner
         final double handoffNs,
         final double utilisation)
     {
-        if (cores < 1 || stageNs.length == 0 || skew < 1.0 || utilisation <= 0 || utilisation > 1)
+        return plan(cores, stageNs, offeredPps, skew, handoffNs, utilisation, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #plan(int, double[], double, double, double, double)} with at most {@code maxShards} shards
+     * (configuration pins 1 when the flows cannot be spread, e.g. one ordered stream).
+     */
+    public static Plan plan(
+        final int cores,
+        final double[] stageNs,
+        final double offeredPps,
+        final double skew,
+        final double handoffNs,
+        final double utilisation,
+        final int maxShards)
+    {
+        if (cores < 1 || stageNs.length == 0 || skew < 1.0 || utilisation <= 0 || utilisation > 1 || maxShards < 1)
         {
             throw new IllegalArgumentException("planner: need cores >= 1, at least one stage, skew >= 1, " +
-                "utilisation in (0,1]: cores=" + cores + " stages=" + stageNs.length + " skew=" + skew +
-                " utilisation=" + utilisation);
+                "utilisation in (0,1], maxShards >= 1: cores=" + cores + " stages=" + stageNs.length + " skew=" +
+                skew + " utilisation=" + utilisation + " maxShards=" + maxShards);
         }
         final int n = stageNs.length;
+        final String given = String.format(Locale.ROOT, "chain %.1f ns/packet, %d core(s), skew %.2f",
+            sum(stageNs), cores, skew) + (maxShards < cores ? ", shards <= " + maxShards : "");
         if (offeredPps <= 0)
         {
-            return make(cores, 1, stageNs, handoffNs, skew, false);
+            final int shards = Math.min(cores, maxShards);
+            if (shards == cores || n == 1)
+            {
+                return make(shards, 1, stageNs, handoffNs, skew, false).with(false,
+                    given + ", load unknown: throughput first, one fused shard per core");
+            }
+            // Fewer shards than cores (pinned): spend the rest on splitting the chain of each shard.
+            final Plan best = bestCapacity(cores, stageNs, handoffNs, skew, maxShards);
+            return best.with(false, given + ", load unknown, shards pinned: most capacity on the cores");
         }
         Plan best = null;
+        String rejected = "";
         for (int t = 1; t <= cores; t++)
         {
             for (int k = 1; k <= Math.min(t, n); k++)
             {
-                if (t % k != 0)
+                if (t % k != 0 || t / k > maxShards)
                 {
                     continue;
                 }
@@ -111,7 +170,15 @@ public final class PlacementPlanner
                 final double budgetNs = utilisation * 1e9 / shardPps;
                 if (candidate.hottestThreadNs() <= budgetNs)
                 {
-                    return candidate;
+                    return candidate.with(false, String.format(Locale.ROOT,
+                        "%s, offered %.0f pps: %s%s fits (hottest thread %.1f <= budget %.1f ns/packet at %.0f%% busy)",
+                        given, offeredPps, rejected, candidate.layout(), candidate.hottestThreadNs(), budgetNs,
+                        utilisation * 100));
+                }
+                if (rejected.length() < 160)
+                {
+                    rejected += String.format(Locale.ROOT, "%s needs %.1f > %.1f; ", candidate.layout(),
+                        candidate.hottestThreadNs(), budgetNs);
                 }
                 if (best == null || candidate.capacityPps() > best.capacityPps())
                 {
@@ -119,8 +186,44 @@ public final class PlacementPlanner
                 }
             }
         }
-        return new Plan(best.shards(), best.placement(), best.threadsPerShard(), best.hottestThreadNs(),
-            best.capacityPps(), true);
+        return best.with(true, String.format(Locale.ROOT,
+            "%s, offered %.0f pps: nothing fits (%s), most capacity: %s", given, offeredPps, rejected,
+            best.layout()));
+    }
+
+    private static Plan bestCapacity(
+        final int cores,
+        final double[] stageNs,
+        final double handoffNs,
+        final double skew,
+        final int maxShards)
+    {
+        Plan best = null;
+        for (int t = 1; t <= cores; t++)
+        {
+            for (int k = 1; k <= Math.min(t, stageNs.length); k++)
+            {
+                if (t % k == 0 && t / k <= maxShards)
+                {
+                    final Plan candidate = make(t / k, k, stageNs, handoffNs, skew, false);
+                    if (best == null || candidate.capacityPps() > best.capacityPps() * 1.05)
+                    {
+                        best = candidate;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    private static double sum(final double[] values)
+    {
+        double total = 0;
+        for (final double v : values)
+        {
+            total += v;
+        }
+        return total;
     }
 
     private static Plan make(
@@ -147,7 +250,7 @@ public final class PlacementPlanner
             threadsPerShard == stageNs.length ? Placement.split() : Placement.groups(sizes);
         final double capacity = hottest <= 0 ? Double.POSITIVE_INFINITY :
             shards * 1e9 / hottest / (shards > 1 ? skew : 1.0);
-        return new Plan(shards, placement, threadsPerShard, hottest, capacity, overloaded);
+        return new Plan(shards, placement, threadsPerShard, hottest, capacity, overloaded, "");
     }
 
     /**

@@ -73,4 +73,24 @@ class PlacementPlannerTest
         assertEquals(1.5, PlacementPlanner.skew(new long[]{300, 100}), 1e-9);
         assertEquals(1.0, PlacementPlanner.skew(new long[]{0, 0}), 1e-9);
     }
+
+    @Test
+    void shouldSplitInsteadOfShardingWhenShardsArePinnedToOneAndSayWhy()
+    {
+        final PlacementPlanner.Plan plan = PlacementPlanner.plan(2, CHAIN, 4_000_000, 1.0, 15, 0.8, 1);
+        assertEquals(1, plan.shards());
+        assertEquals(Placement.groups(2, 3), plan.placement());
+        assertTrue(plan.reason().contains("shards <= 1"), plan.reason());
+        assertTrue(plan.reason().contains("1 shard(s) x fused needs 280.0 > 200.0"), plan.reason());
+        assertTrue(plan.reason().endsWith("1 shard(s) x 2+3 fits (hottest thread 195.0 <= budget 200.0 ns/packet " +
+            "at 80% busy)"), plan.reason());
+    }
+
+    @Test
+    void shouldExplainAnOverloadedPlan()
+    {
+        final PlacementPlanner.Plan plan = PlacementPlanner.plan(2, CHAIN, 100_000_000, 1.0, 15, 0.7);
+        assertTrue(plan.reason().contains("nothing fits"), plan.reason());
+        assertTrue(plan.reason().endsWith("most capacity: 2 shard(s) x fused"), plan.reason());
+    }
 }
