@@ -62,7 +62,17 @@ public enum DropReason
     /** The VF's link state is disabled. */
     VF_LINK_DOWN("vf_link_down"),
     /** The VF's transmit rate limit (token bucket) had no tokens for the frame. */
-    RATE_LIMITED("rate_limited");
+    RATE_LIMITED("rate_limited"),
+    /** A VF with a port VLAN sent a frame that is already tagged. */
+    GUEST_VLAN_TAG("guest_vlan_tag"),
+    /** A frame for a VF with a VLAN did not carry that VLAN. */
+    VLAN_MISMATCH("vlan_mismatch"),
+    /** A unicast frame for another MAC reached an untrusted VF. */
+    DESTINATION_MAC_MISMATCH("destination_mac_mismatch"),
+    /** The packet names no VF, or one that does not exist. */
+    NO_SUCH_VF("no_such_vf"),
+    /** The frame is too short for the VF's checks, or has no headroom for a VLAN tag. */
+    MALFORMED_FRAME("malformed_frame");
 
     /** All constants, cached so counters can iterate without the array copy {@code values()} makes. */
     public static final DropReason[] VALUES = values();

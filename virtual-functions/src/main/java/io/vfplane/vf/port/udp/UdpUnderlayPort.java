@@ -1,0 +1,537 @@
+package io.vfplane.vf.port.udp;
+
+import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.util.ReferenceCountUtil;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.checksum.Checksums;
+import io.vfplane.dataplane.counters.Counters;
+import io.vfplane.dataplane.headers.EthernetFlyweight;
+import io.vfplane.dataplane.headers.Ipv4Flyweight;
+import io.vfplane.dataplane.headers.UdpFlyweight;
+import io.vfplane.dataplane.packet.Offload;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.vf.port.PacketPort;
+import io.vfplane.vf.port.PacketSink;
+
+/**
+ * The underlay: one UDP socket on Netty's native transport (epoll by default, io_uring by option) as a
+ * {@link PacketPort}.
+ *
+ * <h2>Frames on the pipeline side</h2>
+ * The pipeline sees the underlay as Ethernet/IPv4/UDP frames, as the encap stage builds them and the decap stage
+ * parses them; the socket carries only the UDP payload:
+ * <pre>
+ *  send:    | eth(14) | ipv4(ihl) | udp(8) | payload ... |   -> sendto(outer ipv4 dst, outer udp dst port)
+ *  receive: | eth(14) | ipv4(20)  | udp(8) | payload ... |   <- recvfrom: synthetic outer headers written in front
+ *            zero MACs, src = sender, dst = bound address, UDP checksum 0 (none)
+ * </pre>
+ *
+ * <h2>Copies and batching</h2>
+ * Send is zero-copy: the payload is handed to Netty as a {@link PoolSlotByteBuf} over the pool slot, released back
+ * to the pool when Netty has written it. Sends queue on a single-producer queue; {@link #flush()} schedules one
+ * event-loop task that writes them all and flushes once, which epoll turns into {@code sendmmsg} (and io_uring into
+ * one submission). A frame marked {@code GSO_UDP_L4} with a {@code gsoSize} is sent as one UDP GSO write when the
+ * kernel supports it, or split into datagrams (slices of the same slot, still no copy).
+ * Receive copies once, from Netty's receive buffer into a pool slot: Netty owns the receive memory (recvmmsg fills
+ * its buffers). Per datagram Netty allocates a {@code DatagramPacket} and a sender address on receive, and this port
+ * a {@code ByteBuf} view and a {@code DatagramPacket} on send (the destination address is cached while it repeats):
+ * the one place in the data path that allocates per packet, because that is Netty's datagram API.
+ *
+ * <h2>Counters</h2>
+ * {@code port.<name>.rx_packets, rx_bytes, rx_no_buffer, rx_too_big, tx_packets, tx_bytes, tx_not_udp, tx_full,
+ * tx_gso_writes}.
+ */
+@SuppressWarnings("restricted") // one MemorySegment.reinterpret: a ByteBuffer view over the pool's own memory
+public final class UdpUnderlayPort implements PacketPort
+{
+    /** Outer headers written in front of a received payload. */
+    public static final int RX_HEADERS = EthernetFlyweight.HEADER_LENGTH + Ipv4Flyweight.MIN_HEADER_LENGTH +
+        UdpFlyweight.HEADER_LENGTH;
+    private static final int TX_QUEUE = 4096;
+    private static final int GRO_BUFFER = 65_536;
+
+    private final UnderlayConfig config;
+    private final PacketPool pool;
+    private final String portName;
+    private final UnderlayProbe probe;
+    private final boolean gsoOn;
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final int localAddress;
+    private int localPort;
+    private final ByteBuffer poolView;
+    private final OneToOneConcurrentArrayQueue<DatagramPacket> txQueue = new OneToOneConcurrentArrayQueue<>(TX_QUEUE);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    /** One listener for every write: counts failures without a capture per packet. */
+    private final ChannelFutureListener writeListener = future ->
+    {
+        if (!future.isSuccess())
+        {
+            UdpUnderlayPort.this.txWriteErrors.increment();
+        }
+    };
+    private volatile PacketSink sink;
+
+    // tx thread state
+    private int lastDestination;
+    private int lastDestinationPort = -1;
+    private InetSocketAddress lastRecipient;
+
+    private final AtomicCounter rxPackets;
+    private final AtomicCounter rxBytes;
+    private final AtomicCounter rxNoBuffer;
+    private final AtomicCounter rxTooBig;
+    private final AtomicCounter txPackets;
+    private final AtomicCounter txBytes;
+    private final AtomicCounter txNotUdp;
+    private final AtomicCounter txFull;
+    private final AtomicCounter txGsoWrites;
+    private final AtomicCounter txWriteErrors;
+
+    /**
+     * Probes, binds the socket and starts its event loop (received datagrams are dropped until
+     * {@link #start(PacketSink)}).
+     *
+     * @throws IllegalStateException when the transport is unavailable (with Netty's reason) or the bind fails.
+     */
+    public UdpUnderlayPort(final UnderlayConfig config, final PacketPool pool, final Counters counters)
+    {
+        this.config = config;
+        this.pool = pool;
+        this.probe = UnderlayProbe.probe();
+        if (!probe.available(config.transport()))
+        {
+            throw new IllegalStateException("underlay: transport " + config.transport().label() + " unavailable: " +
+                (config.transport() == UnderlayTransport.EPOLL ? probe.epollCause() : probe.ioUringCause()));
+        }
+        if (pool.headroom() < RX_HEADERS)
+        {
+            throw new IllegalStateException("underlay: pool headroom below " + RX_HEADERS);
+        }
+        this.gsoOn = config.gso() && config.transport() == UnderlayTransport.EPOLL && probe.gso();
+        this.localAddress = ipv4(config.bind().getAddress());
+        this.portName = "udp-" + config.bind().getAddress().getHostAddress() + "-" + config.bind().getPort();
+        this.poolView = MemorySegment.ofAddress(pool.buffer().addressOffset()).reinterpret(pool.buffer().capacity())
+            .asByteBuffer();
+        final String prefix = "port." + portName + ".";
+        rxPackets = counters.newCounter(prefix + "rx_packets");
+        rxBytes = counters.newCounter(prefix + "rx_bytes");
+        rxNoBuffer = counters.newCounter(prefix + "rx_no_buffer");
+        rxTooBig = counters.newCounter(prefix + "rx_too_big");
+        txPackets = counters.newCounter(prefix + "tx_packets");
+        txBytes = counters.newCounter(prefix + "tx_bytes");
+        txNotUdp = counters.newCounter(prefix + "tx_not_udp");
+        txFull = counters.newCounter(prefix + "tx_full");
+        txGsoWrites = counters.newCounter(prefix + "tx_gso_writes");
+        txWriteErrors = counters.newCounter(prefix + "tx_write_errors");
+
+        final Bootstrap bootstrap = new Bootstrap();
+        if (config.transport() == UnderlayTransport.EPOLL)
+        {
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            bootstrap.group(group).channel(EpollDatagramChannel.class);
+            final boolean gro = config.gro();
+            // Netty 4.2 epoll reads with recvmmsg when the receive buffer holds more than one
+            // MAX_DATAGRAM_PAYLOAD_SIZE; recvmmsg does not return the UDP_GRO segment size, so a GRO train would
+            // come up as one unsplittable datagram (or be cut at the payload size). With GRO the buffer is therefore
+            // one 64 KiB train and Netty reads it with recvmsg, learns the segment size from the control message and
+            // splits the train: GRO and recvmmsg exclude each other.
+            if (gro)
+            {
+                bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, GRO_BUFFER);
+                bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_BUFFER));
+            }
+            else
+            {
+                bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.maxDatagram());
+                bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR,
+                    new FixedRecvByteBufAllocator(config.maxDatagram() * config.recvBatch()));
+            }
+            if (gro)
+            {
+                bootstrap.option(EpollChannelOption.UDP_GRO, true);
+            }
+        }
+        else
+        {
+            group = new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory());
+            bootstrap.group(group).channel(IoUringDatagramChannel.class);
+            bootstrap.option(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.maxDatagram());
+            bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR,
+                new FixedRecvByteBufAllocator(config.maxDatagram() * config.recvBatch()));
+        }
+        bootstrap.option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
+        bootstrap.handler(new Receiver());
+        try
+        {
+            channel = bootstrap.bind(config.bind()).sync().channel();
+            localPort = ((InetSocketAddress)channel.localAddress()).getPort();
+        }
+        catch (final Exception e)
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("underlay: bind " + config.bind() + " failed: " + e, e);
+        }
+    }
+
+    private static int ipv4(final InetAddress address)
+    {
+        final byte[] b = address.getAddress();
+        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+    }
+
+    @Override
+    public String name()
+    {
+        return portName;
+    }
+
+    /** The probe made at start. */
+    public UnderlayProbe probe()
+    {
+        return probe;
+    }
+
+    /** What this port uses and why, for the start-up report and {@code show}. */
+    public java.util.List<String> describe()
+    {
+        final java.util.List<String> lines = probe.describe(config);
+        if (config.transport() == UnderlayTransport.EPOLL && config.gro())
+        {
+            lines.add("udp gro in effect: " + channel.config().getOption(EpollChannelOption.UDP_GRO));
+        }
+        return lines;
+    }
+
+    /** Whether frames marked GSO_UDP_L4 go out as one UDP GSO write. */
+    public boolean gsoInUse()
+    {
+        return gsoOn;
+    }
+
+    /** Whether the socket has UDP_GRO on (epoll only). */
+    public boolean groInUse()
+    {
+        return config.transport() == UnderlayTransport.EPOLL &&
+            Boolean.TRUE.equals(channel.config().getOption(EpollChannelOption.UDP_GRO));
+    }
+
+    /** The bound address (its port when 0 was asked). */
+    public InetSocketAddress localAddress()
+    {
+        return (InetSocketAddress)channel.localAddress();
+    }
+
+    @Override
+    public void start(final PacketSink sink)
+    {
+        this.sink = sink;
+    }
+
+    private final class Receiver extends ChannelInboundHandlerAdapter
+    {
+        private final PacketDescriptor packet = new PacketDescriptor();
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            try
+            {
+                if (msg instanceof DatagramPacket datagram)
+                {
+                    final PacketSink target = sink;
+                    if (target == null)
+                    {
+                        return;
+                    }
+                    final ByteBuf content = datagram.content();
+                    final InetSocketAddress sender = datagram.sender();
+                    final int source = ipv4(sender.getAddress());
+                    int segment = content.readableBytes();
+                    if (datagram instanceof SegmentedDatagramPacket segmented && segmented.segmentSize() > 0)
+                    {
+                        segment = segmented.segmentSize(); // a GRO train Netty did not split: split it here
+                    }
+                    int index = content.readerIndex();
+                    final int end = content.writerIndex();
+                    while (index < end)
+                    {
+                        final int length = Math.min(segment, end - index);
+                        deliver(target, content, index, length, source, sender.getPort());
+                        index += length;
+                    }
+                }
+            }
+            finally
+            {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void deliver(
+            final PacketSink target,
+            final ByteBuf content,
+            final int index,
+            final int length,
+            final int source,
+            final int sourcePort)
+        {
+            if (length > pool.dataCapacity() - RX_HEADERS)
+            {
+                rxTooBig.increment();
+                return;
+            }
+            final int id = pool.allocate();
+            if (id == PacketPool.NO_BUFFER)
+            {
+                rxNoBuffer.increment();
+                return;
+            }
+            final int frame = pool.dataOffset(id);
+            final int payload = frame + RX_HEADERS;
+            poolView.limit(payload + length).position(payload);
+            content.getBytes(index, poolView);
+            writeHeaders(pool.buffer(), frame, source, sourcePort, length);
+            packet.resetMetadata();
+            packet.bind(id, frame, RX_HEADERS + length);
+            packet.inPort(config.portId()).timestampNs(System.nanoTime());
+            rxPackets.increment();
+            rxBytes.getAndAdd(length);
+            target.accept(packet);
+        }
+    }
+
+    private void writeHeaders(
+        final UnsafeBuffer buffer, final int frame, final int source, final int sourcePort, final int length)
+    {
+        buffer.setMemory(frame, 2 * EthernetFlyweight.MAC_LENGTH, (byte)0);
+        buffer.putShort(frame + EthernetFlyweight.ETHERTYPE_OFFSET, (short)EthernetFlyweight.ETHERTYPE_IPV4,
+            ByteOrder.BIG_ENDIAN);
+        final int ip = frame + EthernetFlyweight.HEADER_LENGTH;
+        buffer.putByte(ip + Ipv4Flyweight.VERSION_IHL_OFFSET, (byte)0x45);
+        buffer.putByte(ip + Ipv4Flyweight.TOS_OFFSET, (byte)0);
+        buffer.putShort(ip + Ipv4Flyweight.TOTAL_LENGTH_OFFSET,
+            (short)(Ipv4Flyweight.MIN_HEADER_LENGTH + UdpFlyweight.HEADER_LENGTH + length), ByteOrder.BIG_ENDIAN);
+        buffer.putInt(ip + Ipv4Flyweight.IDENTIFICATION_OFFSET, 0, ByteOrder.BIG_ENDIAN);
+        buffer.putByte(ip + Ipv4Flyweight.TTL_OFFSET, (byte)64);
+        buffer.putByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET, (byte)Ipv4Flyweight.PROTOCOL_UDP);
+        buffer.putShort(ip + Ipv4Flyweight.CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
+        buffer.putInt(ip + Ipv4Flyweight.SOURCE_OFFSET, source, ByteOrder.BIG_ENDIAN);
+        buffer.putInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, localAddress, ByteOrder.BIG_ENDIAN);
+        Checksums.writeIpv4HeaderChecksum(buffer, ip);
+        final int udp = ip + Ipv4Flyweight.MIN_HEADER_LENGTH;
+        buffer.putShort(udp, (short)sourcePort, ByteOrder.BIG_ENDIAN);
+        buffer.putShort(udp + 2, (short)localPort, ByteOrder.BIG_ENDIAN);
+        buffer.putShort(udp + 4, (short)(UdpFlyweight.HEADER_LENGTH + length), ByteOrder.BIG_ENDIAN);
+        buffer.putShort(udp + 6, (short)0, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * Queues the frame's UDP payload for its outer destination; sent at {@link #flush()}.
+     *
+     * @return false (buffer left with the caller, counted) when the frame is not Ethernet/IPv4/UDP or the queue is
+     * full.
+     */
+    @Override
+    public boolean send(final PacketDescriptor packet, final PacketPool pool)
+    {
+        final UnsafeBuffer buffer = pool.buffer();
+        final int frame = packet.offset();
+        final int end = frame + packet.length();
+        final int ip = frame + EthernetFlyweight.HEADER_LENGTH;
+        if (ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end ||
+            (buffer.getShort(frame + EthernetFlyweight.ETHERTYPE_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) !=
+                EthernetFlyweight.ETHERTYPE_IPV4 ||
+            (buffer.getByte(ip + Ipv4Flyweight.VERSION_IHL_OFFSET) & 0xF0) != 0x40 ||
+            (buffer.getByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF) != Ipv4Flyweight.PROTOCOL_UDP)
+        {
+            txNotUdp.increment();
+            return false;
+        }
+        final int udp = ip + ((buffer.getByte(ip + Ipv4Flyweight.VERSION_IHL_OFFSET) & 0x0F) << 2);
+        final int payload = udp + UdpFlyweight.HEADER_LENGTH;
+        if (payload > end)
+        {
+            txNotUdp.increment();
+            return false;
+        }
+        if (txQueue.remainingCapacity() == 0)
+        {
+            txFull.increment();
+            return false;
+        }
+        final int destination = buffer.getInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
+        final int destinationPort = buffer.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        final InetSocketAddress recipient = recipient(destination, destinationPort);
+        final int length = end - payload;
+        final ByteBuf content = new PoolSlotByteBuf(poolView.slice(payload, length), pool, packet.bufferId());
+        content.writerIndex(length);
+        final int gsoSize = packet.gsoSize();
+        final boolean gsoFrame = (packet.gsoType() & ~Offload.GSO_ECN) == Offload.GSO_UDP_L4 && gsoSize > 0 &&
+            length > gsoSize;
+        if (!gsoFrame)
+        {
+            txQueue.offer(new DatagramPacket(content, recipient));
+            txPackets.increment();
+        }
+        else if (gsoOn)
+        {
+            txQueue.offer(new SegmentedDatagramPacket(content, gsoSize, recipient));
+            txGsoWrites.increment();
+            txPackets.getAndAdd((length + gsoSize - 1) / gsoSize);
+        }
+        else
+        {
+            // no GSO: one datagram per segment, slices of the same slot (released when the last slice is)
+            int index = 0;
+            while (index < length)
+            {
+                final int n = Math.min(gsoSize, length - index);
+                if (!txQueue.offer(new DatagramPacket(content.retainedSlice(index, n), recipient)))
+                {
+                    txFull.increment();
+                }
+                else
+                {
+                    txPackets.increment();
+                }
+                index += n;
+            }
+            content.release();
+        }
+        txBytes.getAndAdd(length);
+        return true;
+    }
+
+    private InetSocketAddress recipient(final int destination, final int port)
+    {
+        if (destination != lastDestination || port != lastDestinationPort)
+        {
+            try
+            {
+                lastRecipient = new InetSocketAddress(InetAddress.getByAddress(new byte[]{
+                    (byte)(destination >>> 24), (byte)(destination >>> 16), (byte)(destination >>> 8),
+                    (byte)destination}), port);
+            }
+            catch (final UnknownHostException e)
+            {
+                throw new IllegalStateException(e); // four bytes are always an address
+            }
+            lastDestination = destination;
+            lastDestinationPort = port;
+        }
+        return lastRecipient;
+    }
+
+    /**
+     * Hands the queued datagrams to the event loop, which writes them and flushes once (sendmmsg).
+     */
+    @Override
+    public void flush()
+    {
+        if (!txQueue.isEmpty() && drainScheduled.compareAndSet(false, true))
+        {
+            // one task per flush from the tx thread; the task never re-queues itself (see TOOLCHAIN: io_uring)
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    private void drain()
+    {
+        drainScheduled.set(false);
+        int written = 0;
+        DatagramPacket datagram;
+        while ((datagram = txQueue.poll()) != null)
+        {
+            channel.write(datagram).addListener(writeListener);
+            written++;
+        }
+        if (written != 0)
+        {
+            channel.flush();
+        }
+    }
+
+    public long rxPackets()
+    {
+        return rxPackets.get();
+    }
+
+    public long txPackets()
+    {
+        return txPackets.get();
+    }
+
+    public long txGsoWrites()
+    {
+        return txGsoWrites.get();
+    }
+
+    public long txWriteErrors()
+    {
+        return txWriteErrors.get();
+    }
+
+    @Override
+    public void close()
+    {
+        sink = null;
+        try
+        {
+            channel.eventLoop().submit(this::drain).await(5, TimeUnit.SECONDS);
+            channel.close().await(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        DatagramPacket left;
+        while ((left = txQueue.poll()) != null)
+        {
+            left.release();
+        }
+        rxPackets.close();
+        rxBytes.close();
+        rxNoBuffer.close();
+        rxTooBig.close();
+        txPackets.close();
+        txBytes.close();
+        txNotUdp.close();
+        txFull.close();
+        txGsoWrites.close();
+        txWriteErrors.close();
+    }
+}

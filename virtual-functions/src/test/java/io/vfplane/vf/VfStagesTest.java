@@ -1,0 +1,278 @@
+package io.vfplane.vf;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.vfplane.dataplane.packet.Offload;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.pipeline.Stage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The VF filters in a real pipeline: what passes, what is dropped and how it is counted.
+ */
+class VfStagesTest
+{
+    static final long VF_MAC = Macs.parse("02:00:00:00:00:0a");
+    static final long OTHER_MAC = Macs.parse("02:00:00:00:00:0b");
+    static final long PEER_MAC = Macs.parse("02:00:00:00:00:99");
+    static final int VF_IP = Macs.parseIpv4("10.1.0.10");
+    static final int PEER_IP = Macs.parseIpv4("10.1.0.99");
+
+    private final VfHarness h = new VfHarness();
+    private long nowNs = 1_000_000_000L;
+
+    @AfterEach
+    void tearDown()
+    {
+        assertEquals(0, h.pool.inFlight(), "every buffer returned");
+        h.close();
+    }
+
+    private Consumer<PacketDescriptor> echo(final int vf, final long srcMac, final int srcIp, final int payload)
+    {
+        return packet ->
+        {
+            packet.length(TestFrames.icmpEcho(h.buffer(), packet.offset(), PEER_MAC, srcMac, srcIp, PEER_IP, 1, 1,
+                payload));
+            packet.vf(vf);
+        };
+    }
+
+    private List<Stage> egress()
+    {
+        return List.of(new VfEgressStage(h.table, () -> nowNs), new VfHarness.ToNetwork());
+    }
+
+    private void configure(final String args)
+    {
+        h.table.apply(0, List.of(args.split(" ")));
+    }
+
+    @Test
+    void shouldDropFrameFromForeignSourceMacWhenSpoofCheckOn()
+    {
+        configure("mac 02:00:00:00:00:0a");
+        h.run(egress(), List.of(echo(0, VF_MAC, VF_IP, 8), echo(0, OTHER_MAC, VF_IP, 8)));
+        assertEquals(1, h.outputs.get(2).size());
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC));
+        assertEquals(1, h.table.counters(0).txPackets());
+    }
+
+    @Test
+    void shouldPassForeignSourceMacWhenSpoofCheckOff()
+    {
+        configure("mac 02:00:00:00:00:0a spoofchk off ip 10.1.0.10");
+        h.run(egress(), List.of(echo(0, OTHER_MAC, PEER_IP, 8)));
+        assertEquals(1, h.outputs.get(2).size());
+        assertEquals(0, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC));
+    }
+
+    @Test
+    void shouldDropIpv4FromAddressNotConfiguredForVf()
+    {
+        configure("mac 02:00:00:00:00:0a ip 10.1.0.10");
+        h.run(egress(), List.of(echo(0, VF_MAC, VF_IP, 8), echo(0, VF_MAC, PEER_IP, 8), echo(0, VF_MAC, 0, 8)));
+        assertEquals(2, h.outputs.get(2).size(), "own address and 0.0.0.0 (DHCP) pass");
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_IP));
+    }
+
+    @Test
+    void shouldCheckArpSenderAddressesToo()
+    {
+        configure("mac 02:00:00:00:00:0a ip 10.1.0.10");
+        final List<Consumer<PacketDescriptor>> frames = new ArrayList<>();
+        frames.add(p -> p.length(TestFrames.arpRequest(h.buffer(), p.offset(), VF_MAC, VF_MAC, VF_IP, PEER_IP)).vf(0));
+        frames.add(p -> p.length(TestFrames.arpRequest(h.buffer(), p.offset(), VF_MAC, OTHER_MAC, VF_IP, PEER_IP)).vf(0));
+        frames.add(p -> p.length(TestFrames.arpRequest(h.buffer(), p.offset(), VF_MAC, VF_MAC, PEER_IP, PEER_IP)).vf(0));
+        h.run(egress(), frames);
+        assertEquals(1, h.outputs.get(2).size());
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC), "ARP sender MAC");
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_IP), "ARP sender IP");
+    }
+
+    @Test
+    void shouldInsertVlanTagWithQosAfterTheMacsAndShiftOffloadOffsets()
+    {
+        configure("mac 02:00:00:00:00:0a vlan 100 qos 5");
+        final byte[][] original = new byte[1][];
+        h.run(egress(), List.of(packet ->
+        {
+            echo(0, VF_MAC, VF_IP, 16).accept(packet);
+            original[0] = new byte[packet.length()];
+            h.buffer().getBytes(packet.offset(), original[0]);
+            packet.offloadFlags(Offload.FLAG_NEEDS_CSUM).csumStart(34).csumOffset(2);
+        }));
+        final byte[] tagged = h.outputs.get(2).get(0);
+        assertEquals(original[0].length + 4, tagged.length);
+        final UnsafeBuffer t = new UnsafeBuffer(tagged);
+        assertEquals(0x8100, t.getShort(12, ByteOrder.BIG_ENDIAN) & 0xFFFF, "TPID");
+        assertEquals(5 << 13 | 100, t.getShort(14, ByteOrder.BIG_ENDIAN) & 0xFFFF, "PCP 5, VID 100");
+        final byte[] macs = new byte[12];
+        System.arraycopy(tagged, 0, macs, 0, 12);
+        assertArrayEquals(java.util.Arrays.copyOf(original[0], 12), macs, "MACs moved intact");
+        final byte[] rest = java.util.Arrays.copyOfRange(tagged, 16, tagged.length);
+        assertArrayEquals(java.util.Arrays.copyOfRange(original[0], 12, original[0].length), rest,
+            "ethertype and payload untouched");
+        assertEquals(38, h.descriptors.get(2).get(0).csumStart(), "csum_start follows the tag");
+    }
+
+    @Test
+    void shouldDropTaggedFrameFromVfWithPortVlan()
+    {
+        configure("vlan 100");
+        h.run(egress(), List.of(packet ->
+        {
+            echo(0, VF_MAC, VF_IP, 8).accept(packet);
+            h.buffer().putShort(packet.offset() + 12, (short)0x8100, ByteOrder.BIG_ENDIAN);
+        }));
+        assertEquals(0, h.outputs.get(2).size());
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.GUEST_VLAN_TAG));
+    }
+
+    @Test
+    void shouldDropBothWaysWhenLinkDisabledAndFollowPfWhenAuto()
+    {
+        configure("state disable");
+        h.run(egress(), List.of(echo(0, VF_MAC, VF_IP, 8)));
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.VF_LINK_DOWN));
+
+        configure("state auto");
+        h.table.pfLinkUp(false);
+        h.run(egress(), List.of(echo(0, VF_MAC, VF_IP, 8)));
+        assertEquals(2, h.table.counters(0).txDrops(VfDropReason.VF_LINK_DOWN), "auto follows the PF's link");
+
+        configure("state enable");
+        h.run(egress(), List.of(echo(0, VF_MAC, VF_IP, 8)));
+        assertEquals(1, h.outputs.get(2).size(), "enable ignores the PF's link");
+
+        configure("state disable");
+        h.table.guestPort(0, 0);
+        h.run(List.of(new VfIngressStage(h.table)), List.of(echo(0, PEER_MAC, PEER_IP, 8)));
+        assertEquals(1, h.table.counters(0).rxDrops(VfDropReason.VF_LINK_DOWN));
+    }
+
+    @Test
+    void shouldLimitTxRateByTokenBucketInBytesPerSecond()
+    {
+        configure("max_tx_rate 1"); // 125 000 bytes/s; burst max(10 ms, 64 KiB) = 65 536 bytes
+        final List<Consumer<PacketDescriptor>> frames = new ArrayList<>();
+        for (int i = 0; i < 100; i++)
+        {
+            frames.add(echo(0, VF_MAC, VF_IP, 1000 - 42)); // 1000-byte frames
+        }
+        h.run(egress(), frames);
+        assertEquals(65, h.outputs.get(2).size(), "the burst: 65 frames of 1000 bytes");
+        assertEquals(35, h.table.counters(0).txDrops(VfDropReason.RATE_LIMITED));
+
+        // the bucket lives in the stage; a new stage starts full again, so test refill within one stage
+        final VfEgressStage stage = new VfEgressStage(h.table, () -> nowNs);
+        final TokenBucket bucket = new TokenBucket();
+        bucket.rate(125_000);
+        assertTrue(bucket.tryConsume(65_536, 0));
+        assertEquals(false, bucket.tryConsume(1000, 0));
+        assertEquals(false, bucket.tryConsume(1000, 7_000_000L), "7 ms brings 875 bytes");
+        assertTrue(bucket.tryConsume(1000, 8_000_000L), "8 ms brings 1000 bytes");
+        assertEquals(0, bucket.tokens());
+        assertTrue(bucket.tryConsume(65_536, 60_000_000_000L), "a long idle refills to the burst, no more");
+        assertEquals(false, bucket.tryConsume(1, 60_000_000_000L));
+        assertEquals(VfEgressStage.NAME, stage.name());
+    }
+
+    @Test
+    void shouldApplyVfSetAtRuntimeFromTheNextPacket()
+    {
+        configure("mac 02:00:00:00:00:0a");
+        final List<Consumer<PacketDescriptor>> frames = new ArrayList<>();
+        frames.add(echo(0, OTHER_MAC, VF_IP, 8));
+        frames.add(packet ->
+        {
+            // one pipeline, one stage instance: wait until the first packet was judged, then change the config
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC) == 0 && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            h.table.apply(0, List.of("spoofchk", "off"));
+            echo(0, OTHER_MAC, VF_IP, 8).accept(packet);
+        });
+        h.run(egress(), frames);
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC));
+        assertEquals(1, h.outputs.get(2).size());
+    }
+
+    @Test
+    void shouldStripVlanOnIngressAndDeliverToTheVfsGuestPort()
+    {
+        configure("mac 02:00:00:00:00:0a vlan 100");
+        h.table.guestPort(0, 1);
+        final byte[][] untagged = new byte[1][];
+        h.run(List.of(new VfIngressStage(h.table)), List.of(packet ->
+        {
+            final int o = packet.offset();
+            final int length = TestFrames.icmpEcho(h.buffer(), o, VF_MAC, PEER_MAC, PEER_IP, VF_IP, 1, 1, 8);
+            untagged[0] = new byte[length];
+            h.buffer().getBytes(o, untagged[0]);
+            // tag it in front: move the MACs 4 bytes back into the headroom
+            packet.offset(o - 4).length(length + 4);
+            h.buffer().putBytes(o - 4, untagged[0], 0, 12);
+            h.buffer().putShort(o + 8, (short)0x8100, ByteOrder.BIG_ENDIAN);
+            h.buffer().putShort(o + 10, (short)100, ByteOrder.BIG_ENDIAN);
+            packet.vf(0);
+        }));
+        assertEquals(1, h.outputs.get(1).size(), "delivered to the VF's guest port");
+        assertArrayEquals(untagged[0], h.outputs.get(1).get(0), "tag removed, frame otherwise unchanged");
+        assertEquals(1, h.table.counters(0).rxPackets());
+        assertEquals(untagged[0].length, h.table.counters(0).rxBytes());
+    }
+
+    @Test
+    void shouldDropIngressWithoutTheVfsVlan()
+    {
+        configure("vlan 100");
+        h.table.guestPort(0, 1);
+        h.run(List.of(new VfIngressStage(h.table)), List.of(echo(0, PEER_MAC, PEER_IP, 8)));
+        assertEquals(0, h.outputs.get(1).size());
+        assertEquals(1, h.table.counters(0).rxDrops(VfDropReason.VLAN_MISMATCH));
+    }
+
+    @Test
+    void shouldDropUnicastForAnotherMacUnlessVfIsTrusted()
+    {
+        configure("mac 02:00:00:00:00:0a");
+        h.table.guestPort(0, 1);
+        final Consumer<PacketDescriptor> forOther = packet -> packet.length(TestFrames.icmpEcho(h.buffer(),
+            packet.offset(), OTHER_MAC, PEER_MAC, PEER_IP, VF_IP, 1, 1, 8)).vf(0);
+        final Consumer<PacketDescriptor> broadcast = packet -> packet.length(TestFrames.arpRequest(h.buffer(),
+            packet.offset(), PEER_MAC, PEER_MAC, PEER_IP, VF_IP)).vf(0);
+        h.run(List.of(new VfIngressStage(h.table)), List.of(forOther, broadcast));
+        assertEquals(1, h.outputs.get(1).size(), "broadcast passes");
+        assertEquals(1, h.table.counters(0).rxDrops(VfDropReason.DESTINATION_MAC_MISMATCH));
+
+        configure("trust on");
+        h.run(List.of(new VfIngressStage(h.table)), List.of(forOther));
+        assertEquals(2, h.outputs.get(1).size(), "a trusted VF is promiscuous");
+    }
+
+    @Test
+    void shouldShowConfigAndCountersPerVf()
+    {
+        configure("mac 02:00:00:00:00:0a vlan 10 ip 10.1.0.10");
+        h.run(egress(), List.of(echo(0, VF_MAC, VF_IP, 8), echo(0, VF_MAC, PEER_IP, 8)));
+        final String show = h.table.show();
+        assertTrue(show.contains("vf 0 link/ether 02:00:00:00:00:0a brd ff:ff:ff:ff:ff:ff, vlan 10, " +
+            "spoof checking on, link-state auto, trust off, ip 10.1.0.10"), show);
+        assertTrue(show.contains("TX: bytes 50 packets 1"), show);
+        assertTrue(show.contains("TX drops: spoofed_source_ip 1"), show);
+        assertTrue(show.contains("vf 1 link/ether 00:00:00:00:00:00"), show);
+    }
+}

@@ -1,0 +1,211 @@
+package io.vfplane.vf.port.udp;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.counters.Counters;
+import io.vfplane.dataplane.packet.Offload;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.vf.Macs;
+import io.vfplane.vf.TestFrames;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two underlay ports on loopback exchange batches; the same tests run over every transport.
+ */
+class UdpUnderlayPortTest
+{
+    private Counters counters;
+    private PacketPool pool;
+    private final List<UdpUnderlayPort> ports = new ArrayList<>();
+
+    @BeforeEach
+    void setUp()
+    {
+        counters = Counters.inMemory(1024);
+        pool = new PacketPool("udp-test", 512, 256, 9216, counters);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        ports.forEach(UdpUnderlayPort::close);
+        assertEquals(0, pool.inFlight(), "every pool buffer came back (sent ones released by Netty)");
+        pool.close();
+        counters.close();
+    }
+
+    private UdpUnderlayPort open(final UnderlayTransport transport, final String address, final boolean gro)
+    {
+        final UnderlayConfig config = new UnderlayConfig(
+            transport, new InetSocketAddress(address, 0), 16, 2048, gro, true, ports.size());
+        final UdpUnderlayPort port = new UdpUnderlayPort(config, pool, counters);
+        ports.add(port);
+        return port;
+    }
+
+    private BlockingQueue<byte[]> collect(final UdpUnderlayPort port, final List<int[]> sources)
+    {
+        final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        port.start(packet ->
+        {
+            final UnsafeBuffer b = pool.buffer();
+            final int ip = packet.offset() + 14;
+            sources.add(new int[]{b.getInt(ip + 12, ByteOrder.BIG_ENDIAN), b.getShort(ip + 20, ByteOrder.BIG_ENDIAN) &
+                0xFFFF, b.getShort(ip + 22, ByteOrder.BIG_ENDIAN) & 0xFFFF});
+            final byte[] payload = new byte[packet.length() - UdpUnderlayPort.RX_HEADERS];
+            b.getBytes(packet.offset() + UdpUnderlayPort.RX_HEADERS, payload);
+            received.add(payload);
+            pool.release(packet.bufferId());
+            return true;
+        });
+        return received;
+    }
+
+    /** An outer Ethernet/IPv4/UDP frame towards {@code to} whose payload is {@code length} bytes of pattern. */
+    private void frame(final PacketDescriptor packet, final InetSocketAddress from, final InetSocketAddress to,
+        final int length, final int seed)
+    {
+        TestFrames.allocate(pool, packet, 42 + length);
+        final UnsafeBuffer b = pool.buffer();
+        final int o = packet.offset();
+        TestFrames.ethernet(b, o, 0, 0, 0x0800);
+        TestFrames.ipv4(b, o + 14, 17, Macs.parseIpv4(from.getAddress().getHostAddress()),
+            Macs.parseIpv4(to.getAddress().getHostAddress()), 8 + length);
+        b.putShort(o + 34, (short)from.getPort(), ByteOrder.BIG_ENDIAN);
+        b.putShort(o + 36, (short)to.getPort(), ByteOrder.BIG_ENDIAN);
+        b.putShort(o + 38, (short)(8 + length), ByteOrder.BIG_ENDIAN);
+        b.putShort(o + 40, (short)0, ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < length; i++)
+        {
+            b.putByte(o + 42 + i, pattern(seed, i));
+        }
+    }
+
+    private static byte pattern(final int seed, final int i)
+    {
+        return (byte)(seed * 31 + i);
+    }
+
+    private static List<byte[]> take(final BlockingQueue<byte[]> queue, final int count) throws InterruptedException
+    {
+        final List<byte[]> out = new ArrayList<>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (out.size() < count && System.nanoTime() < deadline)
+        {
+            final byte[] p = queue.poll(50, TimeUnit.MILLISECONDS);
+            if (p != null)
+            {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(UnderlayTransport.class)
+    void shouldExchangeBatchesBetweenTwoPortsOnLoopback(final UnderlayTransport transport) throws Exception
+    {
+        final UdpUnderlayPort a = open(transport, "127.0.0.2", false);
+        final UdpUnderlayPort b = open(transport, "127.0.0.3", false);
+        final List<int[]> sources = java.util.Collections.synchronizedList(new ArrayList<>());
+        final BlockingQueue<byte[]> atB = collect(b, sources);
+        final int batches = 4;
+        final int perBatch = 64;
+        final PacketDescriptor packet = new PacketDescriptor();
+        for (int batch = 0; batch < batches; batch++)
+        {
+            for (int i = 0; i < perBatch; i++)
+            {
+                final int seq = batch * perBatch + i;
+                frame(packet, a.localAddress(), b.localAddress(), 100 + seq % 200, seq);
+                assertTrue(a.send(packet, pool));
+            }
+            a.flush();
+            final List<byte[]> got = take(atB, perBatch);
+            assertEquals(perBatch, got.size(), transport + ": batch " + batch + " arrived");
+            for (int i = 0; i < perBatch; i++)
+            {
+                final int seq = batch * perBatch + i;
+                final byte[] expected = new byte[100 + seq % 200];
+                for (int k = 0; k < expected.length; k++)
+                {
+                    expected[k] = pattern(seq, k);
+                }
+                assertArrayEquals(expected, got.get(i), transport + ": datagram " + seq + " in order and intact");
+            }
+        }
+        final int[] first = sources.get(0);
+        assertEquals(Macs.parseIpv4("127.0.0.2"), first[0], "synthetic outer source address is the sender");
+        assertEquals(a.localAddress().getPort(), first[1], "outer source port is the sender's");
+        assertEquals(b.localAddress().getPort(), first[2], "outer destination port is ours");
+        assertEquals(batches * perBatch, a.txPackets());
+        assertEquals(batches * perBatch, b.rxPackets());
+        assertEquals(0, a.txWriteErrors());
+    }
+
+    @ParameterizedTest
+    @EnumSource(UnderlayTransport.class)
+    void shouldSendUdpGsoFrameAsSegmentsTheReceiverSeesOneByOne(final UnderlayTransport transport) throws Exception
+    {
+        final UdpUnderlayPort a = open(transport, "127.0.0.4", false);
+        final UdpUnderlayPort b = open(transport, "127.0.0.5", transport == UnderlayTransport.EPOLL);
+        final BlockingQueue<byte[]> atB = collect(b, java.util.Collections.synchronizedList(new ArrayList<>()));
+        final PacketDescriptor packet = new PacketDescriptor();
+        frame(packet, a.localAddress(), b.localAddress(), 3500, 9);
+        packet.gsoType(Offload.GSO_UDP_L4).gsoSize(1000);
+        assertTrue(a.send(packet, pool));
+        a.flush();
+        final List<byte[]> got = take(atB, 4);
+        assertEquals(4, got.size(), transport + ": four segments");
+        int offset = 0;
+        for (final byte[] segment : got)
+        {
+            assertEquals(offset < 3000 ? 1000 : 500, segment.length);
+            for (int k = 0; k < segment.length; k++)
+            {
+                assertEquals(pattern(9, offset + k), segment[k], "byte " + (offset + k));
+            }
+            offset += segment.length;
+        }
+        if (transport == UnderlayTransport.EPOLL && a.gsoInUse())
+        {
+            assertEquals(1, a.txGsoWrites(), "sent as one UDP GSO write");
+        }
+        else
+        {
+            assertEquals(0, a.txGsoWrites(), "split into datagrams");
+        }
+        System.out.println(transport + ": gso in use " + a.gsoInUse() + ", gro in use at receiver " + b.groInUse());
+    }
+
+    @Test
+    void shouldReportWhatTheUnderlayUsesAndWhy()
+    {
+        final UnderlayProbe probe = UnderlayProbe.probe();
+        final UdpUnderlayPort port = open(UnderlayTransport.EPOLL, "127.0.0.6", true);
+        final List<String> lines = port.describe();
+        lines.forEach(line -> System.out.println("probe: " + line));
+        assertTrue(probe.epoll(), "epoll works on Linux with the native jar: " + probe.epollCause());
+        assertTrue(lines.contains("transport: epoll"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("udp gso: ")), lines.toString());
+        assertNotNull(probe.ioUring() ? probe.ioUringFeatures() : probe.ioUringCause(), "io_uring: a reason either way");
+    }
+}
