@@ -1,5 +1,18 @@
 /**
- * Not built yet. Will hold the host daemon ({@code vfplane daemon}), its local control API, and later the overlay
- * control plane (mapping store, host leases, leasing agent). Nothing here works yet; see the host daemon issue.
+ * The host daemon ({@code vfplane daemon --config host.yaml}) and its control side.
+ *
+ * <ul>
+ *   <li>{@code config}: {@link io.vfplane.overlay.config.HostConfigFile} reads the host config (errors
+ *       {@code host.yaml:LINE: path.field: message}); {@link io.vfplane.overlay.config.PeerSource} is the seam the
+ *       control plane plugs into ({@link io.vfplane.overlay.config.StaticPeers} for now);
+ *       {@link io.vfplane.overlay.config.RuleCompiler} turns VFs and peers into an encap-rules rule set.</li>
+ *   <li>{@code daemon}: {@link io.vfplane.overlay.daemon.Daemon} brings up pool, counters, TAPs, the UDP underlay
+ *       and the two pipelines, with lock files that refuse a second daemon before anything is made.</li>
+ *   <li>{@code io}: {@link io.vfplane.overlay.io.SocketUnderlayPort}, the underlay as a JDK UDP socket.</li>
+ *   <li>{@code control}: the loopback HTTP/JSON control API and the Prometheus text.</li>
+ *   <li>{@code cli}: picocli commands ({@code daemon}, {@code vf}, {@code rules}, {@code show ...}).</li>
+ *   <li>{@code demo}: {@link io.vfplane.overlay.demo.DemoRunner} ({@code vfplane demo}) and the namespace
+ *       {@link io.vfplane.overlay.demo.Topology} the end-to-end tests share.</li>
+ * </ul>
  */
 package io.vfplane.overlay;

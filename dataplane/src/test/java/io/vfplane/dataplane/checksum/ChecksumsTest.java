@@ -192,7 +192,8 @@ class ChecksumsTest
             // a single flipped bit anywhere in the segment is always detected by a one's complement sum
             final int bit = random.nextInt(l4Length * 8);
             frame[l4Offset + bit / 8] ^= (byte)(1 << (bit & 7));
-            final boolean nowAbsent = protocol == PROTOCOL_UDP && !v6 && Checksums.isUdpChecksumAbsent(buffer, l4Offset);
+            final boolean nowAbsent =
+                protocol == PROTOCOL_UDP && !v6 && Checksums.isUdpChecksumAbsent(buffer, l4Offset);
             assertEquals(nowAbsent, Checksums.verifyL4(buffer, ipOffset, l4Offset, l4Length, protocol), "bit " + bit);
         }
     }

@@ -1,0 +1,147 @@
+package io.vfplane.overlay.config;
+
+import java.net.Inet4Address;
+import java.util.List;
+
+/**
+ * One host's daemon config, validated: the physical function, its underlay, its VFs and the static peers. Read by
+ * {@link HostConfigFile}; the file format is documented, with a complete example, in the module README.
+ *
+ * @param instance the instance name: names the shared-memory directory (counters, control endpoint).
+ * @param pf       the physical function's name (shown by {@code show ports}).
+ * @param underlay the underlay socket.
+ * @param tunnel   the tunnel format on the underlay.
+ * @param control  the control API.
+ * @param pipelines how the pipelines run.
+ * @param vfs      the virtual functions.
+ * @param peers    the static peers (the first {@link PeerSource}).
+ */
+public record HostConfig(
+    String instance,
+    String pf,
+    Underlay underlay,
+    Tunnel tunnel,
+    Control control,
+    Pipelines pipelines,
+    List<Vf> vfs,
+    List<Peer> peers)
+{
+    /** Transports the underlay port may use. */
+    public enum Transport
+    {
+        EPOLL, IO_URING, NIO
+    }
+
+    /**
+     * @param bind      local tunnel endpoint: the address the underlay socket binds and the outer source.
+     * @param port      UDP port bound, and the destination port toward peers (as Linux's vxlan {@code dstport}).
+     * @param transport the socket transport.
+     * @param mtu       the underlay MTU (outer IP packet).
+     */
+    public record Underlay(Inet4Address bind, int port, Transport transport, int mtu)
+    {
+    }
+
+    /**
+     * @param format tunnel format name: {@code vxlan} (the only one a UDP socket underlay carries for now).
+     */
+    public record Tunnel(String format)
+    {
+    }
+
+    /**
+     * @param port           loopback TCP port of the control API (0: any free port, written to the instance dir).
+     * @param metricsEnabled whether {@code /metrics} is served.
+     */
+    public record Control(int port, boolean metricsEnabled)
+    {
+    }
+
+    /**
+     * @param idle      the idle strategy of the pipeline threads ({@code IdleStrategyConfig.Kind} names).
+     * @param placement stage placement ({@code fused}, {@code split}, or group sizes such as {@code 2+1}).
+     */
+    public record Pipelines(String idle, String placement)
+    {
+    }
+
+    /**
+     * A virtual function.
+     *
+     * @param index      VF number.
+     * @param tap        TAP device name of its backend.
+     * @param mac        the guest's MAC (48 bits).
+     * @param vlan       port VLAN, 0 for none.
+     * @param ips        the IPv4 addresses the guest may send from (the IP spoof check); empty: not checked.
+     * @param vni        the virtual network the VF belongs to.
+     * @param spoofCheck MAC (and IP) spoof check.
+     * @param trust      trusted VF.
+     * @param state      link state: auto, enable or disable.
+     * @param maxTxRate  Mbit/s, 0 for no limit.
+     * @param queues     queue pairs.
+     * @param guest      where the TAP is moved and addressed, or null to leave it in the daemon's namespace.
+     */
+    public record Vf(
+        int index,
+        String tap,
+        long mac,
+        int vlan,
+        List<Inet4Address> ips,
+        int vni,
+        boolean spoofCheck,
+        boolean trust,
+        String state,
+        int maxTxRate,
+        int queues,
+        Guest guest)
+    {
+    }
+
+    /**
+     * @param netns   the guest's network namespace (must exist).
+     * @param address the guest's address with prefix length, e.g. {@code 192.168.10.1/24}; null leaves it unset.
+     * @param mtu     the guest interface MTU (underlay MTU minus the tunnel overhead by default).
+     */
+    public record Guest(String netns, String address, int mtu)
+    {
+    }
+
+    /**
+     * A remote host.
+     *
+     * @param name     a name for logs and {@code show}.
+     * @param endpoint its tunnel endpoint.
+     * @param vnis     the virtual networks it takes part in.
+     * @param hosts    the guests behind it.
+     */
+    public record Peer(String name, Inet4Address endpoint, List<Integer> vnis, List<Mapping> hosts)
+    {
+    }
+
+    /**
+     * A guest behind a peer.
+     *
+     * @param vni the guest's virtual network.
+     * @param mac its MAC.
+     * @param ip  its IPv4 address, or null.
+     */
+    public record Mapping(int vni, long mac, Inet4Address ip)
+    {
+    }
+
+    /** VXLAN over IPv4 over UDP: outer IP packet length minus the guest IP MTU (inner Ethernet 14, UDP 8, VXLAN 8, IP 20). */
+    public static final int VXLAN_OVERHEAD = 14 + 20 + 8 + 8;
+
+    /** The VF with this index, or null. */
+    public Vf vf(final int index)
+    {
+        for (final Vf vf : vfs)
+        {
+            if (vf.index() == index)
+            {
+                return vf;
+            }
+        }
+        return null;
+    }
+}

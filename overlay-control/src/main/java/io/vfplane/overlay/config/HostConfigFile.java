@@ -1,0 +1,648 @@
+package io.vfplane.overlay.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads a host config ({@code host.yaml}) into a {@link HostConfig}. Everything is validated before anything is
+ * returned; every error names the file, the line and the field
+ * ({@code host.yaml:12: vfs[0].mac: "02:00:zz" is not a MAC address}), and unknown fields are errors. SnakeYAML's node
+ * API (compose, not load) keeps the line of every value, as the rule file reader does.
+ */
+public final class HostConfigFile
+{
+    private static final Set<String> TOP = Set.of("instance", "pf", "underlay", "tunnel", "control", "pipelines", "vfs",
+        "peers");
+    private static final Set<String> PIPELINES = Set.of("idle", "placement");
+    private static final Set<String> UNDERLAY = Set.of("bind", "port", "transport", "mtu");
+    private static final Set<String> TUNNEL = Set.of("format");
+    private static final Set<String> CONTROL = Set.of("port", "metrics");
+    private static final Set<String> VF = Set.of("index", "tap", "mac", "vlan", "ips", "vni", "spoofchk", "trust",
+        "state", "max_tx_rate", "queues", "guest");
+    private static final Set<String> GUEST = Set.of("netns", "address", "mtu");
+    private static final Set<String> PEER = Set.of("name", "endpoint", "vnis", "hosts");
+    private static final Set<String> MAPPING = Set.of("vni", "mac", "ip");
+    private static final long MAX_VNI = 0xFF_FFFFL;
+    private static final int MAX_IFNAME = 15;
+
+    private final String fileName;
+    private final List<String> errors = new ArrayList<>();
+
+    private HostConfigFile(final String fileName)
+    {
+        this.fileName = fileName;
+    }
+
+    /** Reads and validates a host config file. */
+    public static HostConfig read(final Path file) throws HostConfigException
+    {
+        final String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        final String text;
+        try
+        {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new HostConfigException(List.of(name + ":0: cannot read: " + ex.getMessage()));
+        }
+        return parse(name, new StringReader(text));
+    }
+
+    /** Reads and validates a host config from text; {@code fileName} names it in errors. */
+    public static HostConfig parse(final String fileName, final Reader text) throws HostConfigException
+    {
+        return new HostConfigFile(fileName).doParse(text);
+    }
+
+    private HostConfig doParse(final Reader text) throws HostConfigException
+    {
+        final Node root;
+        try
+        {
+            final LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            root = new Yaml(options).compose(text);
+        }
+        catch (final MarkedYAMLException ex)
+        {
+            final int line = ex.getProblemMark() != null ? ex.getProblemMark().getLine() + 1 : 0;
+            throw new HostConfigException(List.of(fileName + ":" + line + ": " + oneLine(ex.getProblem())));
+        }
+        catch (final YAMLException ex)
+        {
+            throw new HostConfigException(List.of(fileName + ":0: " + oneLine(ex.getMessage())));
+        }
+        if (root == null)
+        {
+            throw new HostConfigException(List.of(fileName + ":1: the file is empty"));
+        }
+        final Map<String, Node> top = mapping(root, "", TOP);
+        if (top == null)
+        {
+            throw new HostConfigException(errors);
+        }
+        require(top, root, "", "pf", "underlay", "vfs");
+        final String pf = name(top, "pf", "", "pf0");
+        final String instance = name(top, "instance", "", pf);
+        final HostConfig.Underlay underlay = underlay(top.get("underlay"));
+        final HostConfig.Tunnel tunnel = tunnel(top.get("tunnel"));
+        final HostConfig.Control control = control(top.get("control"));
+        final HostConfig.Pipelines pipelines = pipelines(top.get("pipelines"));
+        final int defaultGuestMtu = (underlay == null ? 1500 : underlay.mtu()) - HostConfig.VXLAN_OVERHEAD;
+        final List<HostConfig.Vf> vfs = vfs(top.get("vfs"), defaultGuestMtu);
+        final List<HostConfig.Peer> peers = peers(top.get("peers"));
+        if (!errors.isEmpty())
+        {
+            throw new HostConfigException(errors);
+        }
+        return new HostConfig(instance, pf, underlay, tunnel, control, pipelines, vfs, peers);
+    }
+
+    private HostConfig.Underlay underlay(final Node node)
+    {
+        if (node == null)
+        {
+            return null;
+        }
+        final Map<String, Node> m = mapping(node, "underlay", UNDERLAY);
+        if (m == null)
+        {
+            return null;
+        }
+        require(m, node, "underlay", "bind");
+        final Inet4Address bind = m.get("bind") == null ? null : ipv4(m.get("bind"), "underlay.bind");
+        final int port = (int)integer(m, "port", "underlay", 1, 65535, 4789);
+        final String transport = word(m, "transport", "underlay", "epoll", "epoll", "io_uring", "nio");
+        final int mtu = (int)integer(m, "mtu", "underlay", 576, 65535, 1500);
+        return new HostConfig.Underlay(bind, port,
+            HostConfig.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), mtu);
+    }
+
+    private HostConfig.Tunnel tunnel(final Node node)
+    {
+        if (node == null)
+        {
+            return new HostConfig.Tunnel("vxlan");
+        }
+        final Map<String, Node> m = mapping(node, "tunnel", TUNNEL);
+        if (m == null)
+        {
+            return null;
+        }
+        return new HostConfig.Tunnel(word(m, "format", "tunnel", "vxlan", "vxlan"));
+    }
+
+    private HostConfig.Control control(final Node node)
+    {
+        if (node == null)
+        {
+            return new HostConfig.Control(0, true);
+        }
+        final Map<String, Node> m = mapping(node, "control", CONTROL);
+        if (m == null)
+        {
+            return null;
+        }
+        return new HostConfig.Control((int)integer(m, "port", "control", 0, 65535, 0),
+            bool(m, "metrics", "control", true));
+    }
+
+    private HostConfig.Pipelines pipelines(final Node node)
+    {
+        if (node == null)
+        {
+            return new HostConfig.Pipelines("blocking", "fused");
+        }
+        final Map<String, Node> m = mapping(node, "pipelines", PIPELINES);
+        if (m == null)
+        {
+            return null;
+        }
+        final String idle = word(m, "idle", "pipelines", "blocking", "anticipatory", "blocking", "yielding",
+            "sleeping", "busy-spin");
+        String placement = "fused";
+        final Node p = m.get("placement");
+        if (p != null)
+        {
+            placement = scalar(p, "pipelines.placement");
+            try
+            {
+                io.vfplane.pipeline.Placement.parse(placement);
+            }
+            catch (final RuntimeException ex)
+            {
+                error(p, "pipelines.placement", "\"" + placement + "\": " + ex.getMessage());
+                placement = "fused";
+            }
+        }
+        return new HostConfig.Pipelines(idle, placement);
+    }
+
+    private List<HostConfig.Vf> vfs(final Node node, final int defaultGuestMtu)
+    {
+        final List<HostConfig.Vf> vfs = new ArrayList<>();
+        if (node == null)
+        {
+            return vfs;
+        }
+        final List<Node> items = sequence(node, "vfs");
+        final Set<Integer> indexes = new HashSet<>();
+        final Set<String> taps = new HashSet<>();
+        final Set<Long> macs = new HashSet<>();
+        for (int i = 0; items != null && i < items.size(); i++)
+        {
+            final String path = "vfs[" + i + "]";
+            final Node item = items.get(i);
+            final Map<String, Node> m = mapping(item, path, VF);
+            if (m == null)
+            {
+                continue;
+            }
+            require(m, item, path, "index", "tap", "mac", "vni");
+            final int index = (int)integer(m, "index", path, 0, 255, -1);
+            if (index >= 0 && !indexes.add(index))
+            {
+                error(m.get("index"), path + ".index", index + " is used by another VF");
+            }
+            final String tap = ifName(m, "tap", path);
+            if (tap != null && !taps.add(tap))
+            {
+                error(m.get("tap"), path + ".tap", tap + " is used by another VF");
+            }
+            final long mac = mac(m.get("mac"), path + ".mac");
+            if (mac >= 0 && !macs.add(mac))
+            {
+                error(m.get("mac"), path + ".mac", "is used by another VF");
+            }
+            final int vlan = (int)integer(m, "vlan", path, 0, 4094, 0);
+            final List<Inet4Address> ips = new ArrayList<>();
+            final Node ipsNode = m.get("ips");
+            if (ipsNode != null)
+            {
+                final List<Node> ipItems = sequence(ipsNode, path + ".ips");
+                for (int k = 0; ipItems != null && k < ipItems.size(); k++)
+                {
+                    final Inet4Address ip = ipv4(ipItems.get(k), path + ".ips[" + k + "]");
+                    if (ip != null)
+                    {
+                        ips.add(ip);
+                    }
+                }
+            }
+            final int vni = (int)integer(m, "vni", path, 0, MAX_VNI, -1);
+            final boolean spoof = bool(m, "spoofchk", path, true);
+            final boolean trust = bool(m, "trust", path, false);
+            final String state = word(m, "state", path, "auto", "auto", "enable", "disable");
+            final int rate = (int)integer(m, "max_tx_rate", path, 0, 400_000, 0);
+            final int queues = (int)integer(m, "queues", path, 1, 16, 1);
+            HostConfig.Guest guest = null;
+            final Node guestNode = m.get("guest");
+            if (guestNode != null)
+            {
+                final Map<String, Node> g = mapping(guestNode, path + ".guest", GUEST);
+                if (g != null)
+                {
+                    require(g, guestNode, path + ".guest", "netns");
+                    final String netns = name(g, "netns", path + ".guest", null);
+                    final String address = cidr(g.get("address"), path + ".guest.address");
+                    final int mtu = (int)integer(g, "mtu", path + ".guest", 68, 65535, defaultGuestMtu);
+                    guest = new HostConfig.Guest(netns, address, mtu);
+                }
+            }
+            vfs.add(new HostConfig.Vf(index, tap, mac, vlan, List.copyOf(ips), vni, spoof, trust, state, rate,
+                queues, guest));
+        }
+        return List.copyOf(vfs);
+    }
+
+    private List<HostConfig.Peer> peers(final Node node)
+    {
+        final List<HostConfig.Peer> peers = new ArrayList<>();
+        if (node == null)
+        {
+            return peers;
+        }
+        final List<Node> items = sequence(node, "peers");
+        for (int i = 0; items != null && i < items.size(); i++)
+        {
+            final String path = "peers[" + i + "]";
+            final Node item = items.get(i);
+            final Map<String, Node> m = mapping(item, path, PEER);
+            if (m == null)
+            {
+                continue;
+            }
+            require(m, item, path, "endpoint");
+            final String name = name(m, "name", path, "peer" + i);
+            final Inet4Address endpoint = m.get("endpoint") == null ? null : ipv4(m.get("endpoint"),
+                path + ".endpoint");
+            final List<Integer> vnis = new ArrayList<>();
+            final Node vnisNode = m.get("vnis");
+            if (vnisNode != null)
+            {
+                final List<Node> v = sequence(vnisNode, path + ".vnis");
+                for (int k = 0; v != null && k < v.size(); k++)
+                {
+                    final long vni = number(v.get(k), path + ".vnis[" + k + "]", 0, MAX_VNI);
+                    if (vni >= 0)
+                    {
+                        vnis.add((int)vni);
+                    }
+                }
+            }
+            final List<HostConfig.Mapping> hosts = new ArrayList<>();
+            final Node hostsNode = m.get("hosts");
+            if (hostsNode != null)
+            {
+                final List<Node> h = sequence(hostsNode, path + ".hosts");
+                for (int k = 0; h != null && k < h.size(); k++)
+                {
+                    final String hp = path + ".hosts[" + k + "]";
+                    final Map<String, Node> hm = mapping(h.get(k), hp, MAPPING);
+                    if (hm == null)
+                    {
+                        continue;
+                    }
+                    require(hm, h.get(k), hp, "vni", "mac");
+                    final int vni = (int)integer(hm, "vni", hp, 0, MAX_VNI, -1);
+                    if (vni >= 0 && !vnis.isEmpty() && !vnis.contains(vni))
+                    {
+                        error(hm.get("vni"), hp + ".vni", vni + " is not in " + path + ".vnis " + vnis);
+                    }
+                    final long mac = mac(hm.get("mac"), hp + ".mac");
+                    final Inet4Address ip = hm.get("ip") == null ? null : ipv4(hm.get("ip"), hp + ".ip");
+                    hosts.add(new HostConfig.Mapping(vni, mac, ip));
+                }
+            }
+            if (vnis.isEmpty())
+            {
+                for (final HostConfig.Mapping h : hosts)
+                {
+                    if (h.vni() >= 0 && !vnis.contains(h.vni()))
+                    {
+                        vnis.add(h.vni());
+                    }
+                }
+            }
+            peers.add(new HostConfig.Peer(name, endpoint, List.copyOf(vnis), List.copyOf(hosts)));
+        }
+        return List.copyOf(peers);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Node helpers: each reports its own error and returns a sentinel, so one pass finds every error.
+    // ---------------------------------------------------------------------------------------------------------
+
+    private void error(final Node node, final String path, final String message)
+    {
+        final int line = node == null ? 0 : node.getStartMark().getLine() + 1;
+        errors.add(fileName + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+    }
+
+    private Map<String, Node> mapping(final Node node, final String path, final Set<String> allowed)
+    {
+        if (!(node instanceof MappingNode mn))
+        {
+            error(node, path.isEmpty() ? "(top)" : path, "must be a mapping");
+            return null;
+        }
+        final Map<String, Node> map = new LinkedHashMap<>();
+        for (final NodeTuple t : mn.getValue())
+        {
+            final String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : String.valueOf(t.getKeyNode());
+            final String field = path.isEmpty() ? key : path + "." + key;
+            if (!allowed.contains(key))
+            {
+                error(t.getKeyNode(), field, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
+                continue;
+            }
+            map.put(key, t.getValueNode());
+        }
+        return map;
+    }
+
+    private List<Node> sequence(final Node node, final String path)
+    {
+        if (!(node instanceof SequenceNode sn))
+        {
+            error(node, path, "must be a list");
+            return null;
+        }
+        return sn.getValue();
+    }
+
+    private void require(final Map<String, Node> m, final Node at, final String path, final String... keys)
+    {
+        for (final String k : keys)
+        {
+            if (!m.containsKey(k))
+            {
+                error(at, path.isEmpty() ? k : path + "." + k, "is required");
+            }
+        }
+    }
+
+    private String scalar(final Node node, final String path)
+    {
+        if (!(node instanceof ScalarNode s))
+        {
+            error(node, path, "must be a single value");
+            return null;
+        }
+        return s.getValue().trim();
+    }
+
+    private long number(final Node node, final String path, final long min, final long max)
+    {
+        final String text = scalar(node, path);
+        if (text == null)
+        {
+            return -1;
+        }
+        final long value;
+        try
+        {
+            value = text.startsWith("0x") || text.startsWith("0X") ?
+                Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            error(node, path, "\"" + text + "\" is not a number");
+            return -1;
+        }
+        if (value < min || value > max)
+        {
+            error(node, path, value + " is out of range " + min + ".." + max);
+            return -1;
+        }
+        return value;
+    }
+
+    private long integer(
+        final Map<String, Node> m, final String key, final String path, final long min, final long max,
+        final long absent)
+    {
+        final Node node = m.get(key);
+        return node == null ? absent : number(node, path.isEmpty() ? key : path + "." + key, min, max);
+    }
+
+    private boolean bool(final Map<String, Node> m, final String key, final String path, final boolean absent)
+    {
+        final Node node = m.get(key);
+        if (node == null)
+        {
+            return absent;
+        }
+        final String text = scalar(node, path + "." + key);
+        if (text == null)
+        {
+            return absent;
+        }
+        return switch (text.toLowerCase(Locale.ROOT))
+        {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default ->
+            {
+                error(node, path + "." + key, "\"" + text + "\" is not on/off");
+                yield absent;
+            }
+        };
+    }
+
+    private String word(
+        final Map<String, Node> m, final String key, final String path, final String absent, final String... allowed)
+    {
+        final Node node = m.get(key);
+        if (node == null)
+        {
+            return absent;
+        }
+        final String text = scalar(node, path + "." + key);
+        if (text == null)
+        {
+            return absent;
+        }
+        for (final String a : allowed)
+        {
+            if (a.equals(text))
+            {
+                return text;
+            }
+        }
+        error(node, path + "." + key, "\"" + text + "\" is not one of " + List.of(allowed));
+        return absent;
+    }
+
+    private String name(final Map<String, Node> m, final String key, final String path, final String absent)
+    {
+        final Node node = m.get(key);
+        if (node == null)
+        {
+            return absent;
+        }
+        final String field = path.isEmpty() ? key : path + "." + key;
+        final String text = scalar(node, field);
+        if (text == null)
+        {
+            return absent;
+        }
+        if (!text.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"))
+        {
+            error(node, field, "\"" + text + "\" must be letters, digits, '.', '_' or '-'");
+            return absent;
+        }
+        return text;
+    }
+
+    private String ifName(final Map<String, Node> m, final String key, final String path)
+    {
+        final String text = name(m, key, path, null);
+        if (text != null && text.length() > MAX_IFNAME)
+        {
+            error(m.get(key), path + "." + key, "\"" + text + "\" is longer than " + MAX_IFNAME + " characters");
+            return null;
+        }
+        return text;
+    }
+
+    private Inet4Address ipv4(final Node node, final String path)
+    {
+        final String text = scalar(node, path);
+        if (text == null)
+        {
+            return null;
+        }
+        final Inet4Address address = parseIpv4(text);
+        if (address == null)
+        {
+            error(node, path, "\"" + text + "\" is not an IPv4 address");
+        }
+        return address;
+    }
+
+    private String cidr(final Node node, final String path)
+    {
+        if (node == null)
+        {
+            return null;
+        }
+        final String text = scalar(node, path);
+        if (text == null)
+        {
+            return null;
+        }
+        final int slash = text.indexOf('/');
+        final boolean ok = slash > 0 && parseIpv4(text.substring(0, slash)) != null &&
+            text.substring(slash + 1).matches("[0-9]{1,2}") && Integer.parseInt(text.substring(slash + 1)) <= 32;
+        if (!ok)
+        {
+            error(node, path, "\"" + text + "\" is not an IPv4 address with a prefix length (a.b.c.d/n)");
+            return null;
+        }
+        return text;
+    }
+
+    private long mac(final Node node, final String path)
+    {
+        final String text = scalar(node, path);
+        if (text == null)
+        {
+            return -1;
+        }
+        final long mac = parseMac(text);
+        if (mac < 0)
+        {
+            error(node, path, "\"" + text + "\" is not a MAC address");
+        }
+        else if ((mac & 0x0100_0000_0000L) != 0)
+        {
+            error(node, path, "\"" + text + "\" is a multicast address");
+            return -1;
+        }
+        return mac;
+    }
+
+    /** Parses {@code a.b.c.d}, or returns null. Never resolves names. */
+    public static Inet4Address parseIpv4(final String text)
+    {
+        if (!text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}"))
+        {
+            return null;
+        }
+        final byte[] b = new byte[4];
+        final String[] parts = text.split("\\.");
+        for (int i = 0; i < 4; i++)
+        {
+            final int v = Integer.parseInt(parts[i]);
+            if (v > 255)
+            {
+                return null;
+            }
+            b[i] = (byte)v;
+        }
+        try
+        {
+            return (Inet4Address)InetAddress.getByAddress(b);
+        }
+        catch (final UnknownHostException ex)
+        {
+            return null;
+        }
+    }
+
+    /** Parses {@code aa:bb:cc:dd:ee:ff} into 48 bits, or returns -1. */
+    public static long parseMac(final String text)
+    {
+        if (!text.matches("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}"))
+        {
+            return -1;
+        }
+        return Long.parseLong(text.replace(":", ""), 16);
+    }
+
+    /** Formats 48 bits as {@code aa:bb:cc:dd:ee:ff}. */
+    public static String formatMac(final long mac)
+    {
+        final StringBuilder sb = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8)
+        {
+            if (shift != 40)
+            {
+                sb.append(':');
+            }
+            sb.append(String.format("%02x", (mac >>> shift) & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    private static String oneLine(final String s)
+    {
+        return s == null ? "invalid YAML" : s.replace('\n', ' ').trim();
+    }
+}

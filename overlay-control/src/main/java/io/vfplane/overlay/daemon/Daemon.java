@@ -1,0 +1,482 @@
+package io.vfplane.overlay.daemon;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.counters.Counters;
+import io.vfplane.encap.config.RuleFile;
+import io.vfplane.encap.config.RuleFileException;
+import io.vfplane.encap.rules.RuleSet;
+import io.vfplane.encap.rules.RuleTables;
+import io.vfplane.encap.stage.DecapStage;
+import io.vfplane.encap.stage.EncapStage;
+import io.vfplane.overlay.config.HostConfig;
+import io.vfplane.overlay.config.HostConfigFile;
+import io.vfplane.overlay.config.PeerSource;
+import io.vfplane.overlay.config.RuleCompiler;
+import io.vfplane.overlay.control.ControlServer;
+import io.vfplane.overlay.io.SocketUnderlayPort;
+import io.vfplane.pipeline.BackpressurePolicy;
+import io.vfplane.pipeline.Output;
+import io.vfplane.pipeline.Pipeline;
+import io.vfplane.pipeline.Placement;
+import io.vfplane.pipeline.idle.IdleStrategyConfig;
+import io.vfplane.vf.LinkState;
+import io.vfplane.vf.VfConfig;
+import io.vfplane.vf.VfEgressStage;
+import io.vfplane.vf.VfIngressStage;
+import io.vfplane.vf.VfTable;
+import io.vfplane.vf.port.PortOutput;
+import io.vfplane.vf.port.tap.NetNs;
+import io.vfplane.vf.port.tap.TapConfig;
+import io.vfplane.vf.port.tap.TapPort;
+
+/**
+ * One host's daemon: the physical function with its virtual functions and the two pipelines between them and the
+ * underlay.
+ *
+ * <pre>
+ *  guest netns           this host (daemon)                                                      underlay
+ *  [eth = TAP vf k] -> TapPort rx -> g2u: [ vf_egress -> encap -> tx ] -> SocketUnderlayPort -> UDP to peers
+ *  [eth = TAP vf k] <- TapPort tx <- u2g: [ decap -> vf_ingress -> tx ] <- SocketUnderlayPort <- UDP from peers
+ *  ports: 0 = underlay, 1 + k = VF k's TAP
+ * </pre>
+ *
+ * <h2>Start and stop</h2>
+ * {@link #start} validates and compiles everything first, then takes the lock files (instance, every TAP name, the
+ * UDP port), and only then creates: counters, pool, sockets, TAPs (moved into their guest namespaces), pipelines,
+ * the control API. Anything that fails undoes what was made, in reverse. {@link #close} stops receiving, drains
+ * the pipelines, closes the TAPs (their devices vanish with the fd) and the sockets, and releases the locks.
+ */
+public final class Daemon implements AutoCloseable
+{
+    /** Where instance directories live unless {@code vfplane.run.dir} says otherwise. */
+    public static final String DEFAULT_RUN_DIR = "/dev/shm/vfplane";
+    /** Port number of the underlay. */
+    public static final int UNDERLAY_PORT = 0;
+    /** Port number of VF k's TAP is {@code VF_PORT_BASE + k}. */
+    public static final int VF_PORT_BASE = 1;
+
+    private static final int POOL_SLOTS = 8192;
+    private static final int POOL_DATA = 2048;
+    private static final int MAX_COUNTERS = 4096;
+
+    private final HostConfig config;
+    private final PeerSource peerSource;
+    private final Log log;
+    private final Path instanceDir;
+    private final Deque<AutoCloseable> made = new ArrayDeque<>();
+    private Locks locks;
+    private Counters counters;
+    private PacketPool pool;
+    private VfTable vfTable;
+    private RuleTables rules;
+    private SocketUnderlayPort underlay;
+    private final List<TapPort> taps = new ArrayList<>();
+    private Pipeline g2u;
+    private Pipeline u2g;
+    private ControlServer control;
+    private volatile String rulesOrigin = "peers";
+    private volatile boolean closed;
+
+    private Daemon(final HostConfig config, final PeerSource peerSource, final Path runDir)
+    {
+        this.config = config;
+        this.peerSource = peerSource;
+        this.log = new Log(config.instance());
+        this.instanceDir = runDir.resolve(config.instance());
+    }
+
+    /** The run directory: {@code vfplane.run.dir} or {@link #DEFAULT_RUN_DIR}. */
+    public static Path runDir()
+    {
+        return Path.of(System.getProperty("vfplane.run.dir", DEFAULT_RUN_DIR));
+    }
+
+    /**
+     * Brings up the host. On failure nothing it made is left and the exception says why.
+     */
+    public static Daemon start(final HostConfig config, final PeerSource peers, final Path runDir)
+        throws DaemonException
+    {
+        final Daemon daemon = new Daemon(config, peers, runDir);
+        try
+        {
+            daemon.bringUp();
+            return daemon;
+        }
+        catch (final DaemonException ex)
+        {
+            daemon.undo();
+            throw ex;
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            daemon.undo();
+            throw new DaemonException(ex.getMessage() == null ? ex.toString() : ex.getMessage(), ex);
+        }
+    }
+
+    private void bringUp() throws DaemonException, IOException
+    {
+        log.info("starting: pf " + config.pf() + ", " + config.vfs().size() + " VF(s), underlay " +
+            config.underlay().bind().getHostAddress() + ":" + config.underlay().port() + ", peers from " +
+            peerSource.name() + " (" + peerSource.peers().size() + ")");
+        // 1. everything that can be checked without touching the system
+        final RuleSet initial;
+        try
+        {
+            initial = RuleCompiler.compile(config, peerSource.peers());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new DaemonException("the VFs and peers do not compile into rules: " + ex.getMessage(), ex);
+        }
+        for (final HostConfig.Vf vf : config.vfs())
+        {
+            if (vf.guest() != null && !Files.exists(Path.of("/var/run/netns", vf.guest().netns())))
+            {
+                throw new DaemonException("vf " + vf.index() + ": guest netns " + vf.guest().netns() +
+                    " does not exist (ip netns add " + vf.guest().netns() + ")");
+            }
+        }
+        // 2. locks, before anything is made
+        locks = new Locks(runDir(instanceDir).resolve("locks"));
+        made.push(locks);
+        locks.acquire("instance " + config.instance(), "instance-" + config.instance(), false);
+        locks.acquire("UDP port " + config.underlay().port(), "udp-" + config.underlay().port());
+        for (final HostConfig.Vf vf : config.vfs())
+        {
+            locks.acquire("TAP " + vf.tap(), "tap-" + vf.tap());
+        }
+        // 3. make things
+        Files.createDirectories(instanceDir);
+        counters = Counters.mapped(instanceDir.resolve("counters.dat"), MAX_COUNTERS);
+        made.push(counters);
+        pool = new PacketPool("main", POOL_SLOTS, PacketPool.MIN_HEADROOM, POOL_DATA, counters);
+        made.push(pool);
+        rules = new RuleTables(initial);
+        int vfCount = 0;
+        for (final HostConfig.Vf vf : config.vfs())
+        {
+            vfCount = Math.max(vfCount, vf.index() + 1);
+        }
+        vfTable = new VfTable(vfCount, counters);
+        made.push(vfTable);
+        for (final HostConfig.Vf vf : config.vfs())
+        {
+            vfTable.set(vfConfig(vf));
+            vfTable.guestPort(vf.index(), VF_PORT_BASE + vf.index());
+        }
+        if (config.underlay().transport() != HostConfig.Transport.NIO)
+        {
+            log.info("underlay transport " + config.underlay().transport().name().toLowerCase(Locale.ROOT) +
+                ": not wired yet, using the JDK socket transport (one datagram per system call, no GSO/GRO)");
+        }
+        try
+        {
+            underlay = new SocketUnderlayPort(config.pf(), config.underlay().bind(), config.underlay().port(),
+                UNDERLAY_PORT, pool, counters);
+        }
+        catch (final IOException ex)
+        {
+            throw new DaemonException("cannot bind the underlay to " + config.underlay().bind().getHostAddress() +
+                ":" + config.underlay().port() + ": " + ex.getMessage(), ex);
+        }
+        made.push(underlay);
+        final Output[] toGuests = new Output[VF_PORT_BASE + vfCount];
+        for (final HostConfig.Vf vf : config.vfs())
+        {
+            final TapPort tap;
+            try
+            {
+                tap = new TapPort(TapConfig.simple(vf.tap(), vf.index(), VF_PORT_BASE + vf.index()), pool, counters);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new DaemonException("vf " + vf.index() + ": cannot create TAP " + vf.tap() + ": " +
+                    ex.getMessage(), ex);
+            }
+            made.push(tap);
+            taps.add(tap);
+            toGuests[VF_PORT_BASE + vf.index()] = new PortOutput(tap);
+            plugGuest(vf);
+        }
+        // BLOCK: a full ring holds the receive thread back (the socket or TAP queue absorbs the burst) rather than
+        // dropping what was already read, which TCP would pay for with retransmits
+        final IdleStrategyConfig idle = IdleStrategyConfig.of(IdleStrategyConfig.Kind.parse(config.pipelines().idle()));
+        final Placement placement = Placement.parse(config.pipelines().placement());
+        u2g = Pipeline.builder("u2g").pool(pool).counters(counters).backpressure(BackpressurePolicy.BLOCK)
+            .idle(idle).placement(placement)
+            .stage(new DecapStage(rules, -1))
+            .stage(new VfIngressStage(vfTable))
+            .tx(toGuests)
+            .build().start();
+        made.push(u2g);
+        final Output[] toUnderlay = {new PortOutput(underlay)};
+        g2u = Pipeline.builder("g2u").pool(pool).counters(counters).backpressure(BackpressurePolicy.BLOCK)
+            .idle(idle).placement(placement)
+            .multiProducer(taps.size() > 1)
+            .stage(new VfEgressStage(vfTable))
+            .stage(new EncapStage(rules, UNDERLAY_PORT, -1))
+            .tx(toUnderlay)
+            .build().start();
+        made.push(g2u);
+        underlay.start(u2g::offer);
+        for (final TapPort tap : taps)
+        {
+            tap.start(g2u::offer);
+        }
+        peerSource.start(this::onPeersChanged);
+        made.push(peerSource);
+        control = ControlServer.start(this, config.control().port());
+        made.push(control);
+        Files.writeString(instanceDir.resolve("control"), control.url() + "\n");
+        Files.writeString(instanceDir.resolve("pid"), ProcessHandle.current().pid() + "\n");
+        log.info("up: " + rules.current().egressRules().size() + " egress and " +
+            rules.current().ingressRules().size() + " ingress rules; control " + control.url() +
+            "; counters " + instanceDir.resolve("counters.dat"));
+    }
+
+    private static Path runDir(final Path instanceDir)
+    {
+        return instanceDir.getParent();
+    }
+
+    private void plugGuest(final HostConfig.Vf vf)
+    {
+        final String mac = HostConfigFile.formatMac(vf.mac());
+        if (vf.guest() == null)
+        {
+            NetNs.run("ip", "link", "set", vf.tap(), "up");
+            log.info("vf " + vf.index() + ": TAP " + vf.tap() + " up in the daemon's namespace");
+            return;
+        }
+        final String ns = vf.guest().netns();
+        NetNs.moveInto(vf.tap(), ns, mac, vf.guest().address());
+        NetNs.run("ip", "-n", ns, "link", "set", vf.tap(), "mtu", Integer.toString(vf.guest().mtu()));
+        int neighbours = 0;
+        for (final HostConfig.Peer peer : peerSource.peers())
+        {
+            for (final HostConfig.Mapping h : peer.hosts())
+            {
+                if (h.vni() == vf.vni() && h.ip() != null)
+                {
+                    // ARP suppression: the daemon knows every guest's MAC, so the guest never needs to ask
+                    NetNs.run("ip", "-n", ns, "neigh", "replace", h.ip().getHostAddress(), "lladdr",
+                        HostConfigFile.formatMac(h.mac()), "dev", vf.tap(), "nud", "permanent");
+                    neighbours++;
+                }
+            }
+        }
+        log.info("vf " + vf.index() + ": TAP " + vf.tap() + " -> netns " + ns + " as " + mac +
+            (vf.guest().address() == null ? "" : " " + vf.guest().address()) + ", mtu " + vf.guest().mtu() +
+            ", " + neighbours + " static neighbour(s)");
+    }
+
+    private static VfConfig vfConfig(final HostConfig.Vf vf)
+    {
+        final int[] ips = new int[vf.ips().size()];
+        for (int i = 0; i < ips.length; i++)
+        {
+            final byte[] b = vf.ips().get(i).getAddress();
+            ips[i] = (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+        }
+        return VfConfig.defaults(vf.index())
+            .mac(vf.mac())
+            .vlan(vf.vlan(), 0, VfConfig.PROTO_8021Q)
+            .spoofCheck(vf.spoofCheck())
+            .trust(vf.trust())
+            .linkState(LinkState.valueOf(vf.state().toUpperCase(Locale.ROOT)))
+            .txRate(0, vf.maxTxRate())
+            .ipv4Addresses(ips);
+    }
+
+    private void onPeersChanged(final List<HostConfig.Peer> peers)
+    {
+        try
+        {
+            final RuleSet next = RuleCompiler.compile(config, peers);
+            rules.apply(next);
+            rulesOrigin = "peers";
+            log.info("peers changed (" + peers.size() + "): " + next.egressRules().size() + " egress, " +
+                next.ingressRules().size() + " ingress rules applied");
+        }
+        catch (final RuntimeException ex)
+        {
+            log.info("peers changed but do not compile, rules kept: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * {@code vfplane rules load}: validates a rule file and swaps it in atomically; nothing changes on an error.
+     *
+     * @return the applied rule set.
+     */
+    public RuleSet loadRules(final String fileName, final String text) throws RuleFileException
+    {
+        final RuleSet next = RuleFile.parse(fileName, new java.io.StringReader(text));
+        final byte[] local = next.underlay().localIpv4();
+        final Inet4Address bind = config.underlay().bind();
+        if (next.underlay().depth() != io.vfplane.encap.rules.Underlay.Depth.FULL_FRAME || local == null ||
+            !java.util.Arrays.equals(local, bind.getAddress()))
+        {
+            throw new RuleFileException(List.of(fileName + ":1: underlay: this daemon's underlay needs " +
+                "local-ipv4: " + bind.getHostAddress() + " and depth: full-frame"));
+        }
+        rules.apply(next);
+        rulesOrigin = fileName;
+        log.info("rules loaded from " + fileName + ": " + next.egressRules().size() + " egress, " +
+            next.ingressRules().size() + " ingress rules applied (generation " + rules.generation() + ")");
+        return next;
+    }
+
+    /** {@code vfplane vf set N ...}. */
+    public VfConfig setVf(final int vf, final List<String> args)
+    {
+        final VfConfig next = vfTable.apply(vf, args);
+        log.info("vf " + vf + " set: " + String.join(" ", args) + " -> " + next);
+        return next;
+    }
+
+    public HostConfig config()
+    {
+        return config;
+    }
+
+    public Log log()
+    {
+        return log;
+    }
+
+    public Counters counters()
+    {
+        return counters;
+    }
+
+    public PacketPool pool()
+    {
+        return pool;
+    }
+
+    public VfTable vfTable()
+    {
+        return vfTable;
+    }
+
+    public RuleTables rules()
+    {
+        return rules;
+    }
+
+    public String rulesOrigin()
+    {
+        return rulesOrigin;
+    }
+
+    public SocketUnderlayPort underlay()
+    {
+        return underlay;
+    }
+
+    public List<TapPort> taps()
+    {
+        return taps;
+    }
+
+    public List<Pipeline> pipelines()
+    {
+        return List.of(g2u, u2g);
+    }
+
+    public PeerSource peerSource()
+    {
+        return peerSource;
+    }
+
+    public Path instanceDir()
+    {
+        return instanceDir;
+    }
+
+    public ControlServer control()
+    {
+        return control;
+    }
+
+    /**
+     * Stops receiving, drains both pipelines, closes the TAPs and the sockets, releases the locks. Idempotent.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        log.info("stopping: receive off, draining pipelines");
+        if (control != null)
+        {
+            control.close();
+            made.remove(control);
+        }
+        if (underlay != null)
+        {
+            underlay.stopReceiving();
+        }
+        closeQuietly(u2g);
+        made.remove(u2g);
+        for (final TapPort tap : taps)
+        {
+            closeQuietly(tap);
+            made.remove(tap);
+        }
+        closeQuietly(g2u);
+        made.remove(g2u);
+        final long inFlight = pool == null ? 0 : pool.inFlight();
+        undo();
+        log.info("stopped (" + inFlight + " buffers in flight at the end)");
+    }
+
+    private void undo()
+    {
+        try
+        {
+            Files.deleteIfExists(instanceDir.resolve("control"));
+            Files.deleteIfExists(instanceDir.resolve("pid"));
+        }
+        catch (final IOException ignored)
+        {
+            // a stale endpoint file is detected by the client (connection refused)
+        }
+        while (!made.isEmpty())
+        {
+            closeQuietly(made.pop());
+        }
+    }
+
+    private void closeQuietly(final AutoCloseable c)
+    {
+        if (c == null)
+        {
+            return;
+        }
+        try
+        {
+            c.close();
+        }
+        catch (final Exception ex)
+        {
+            log.info("close " + c.getClass().getSimpleName() + ": " + ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.vfplane.overlay.demo;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static io.vfplane.overlay.demo.Topology.guestIp;
+import static io.vfplane.overlay.demo.Topology.guestMac;
+import static io.vfplane.overlay.demo.Topology.inNs;
+import static io.vfplane.overlay.demo.Topology.underlayIp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two daemons in two host namespaces, a guest namespace on each VF, real traffic across (ping, iperf3), spoofing and
+ * isolation, a refused second daemon, SIGTERM and restart. Everything created is removed in {@link #tearDown()}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+final class OverlayEndToEndTest
+{
+    /** A guest behind host 2 in another virtual network: host 1's guest must never reach it. */
+    private static final String OTHER_VNI_MAC = "02:00:00:88:00:02";
+    private static final String EXTRA = "  - name: h2-vni88\n    endpoint: 10.99.0.2\n    hosts:\n" +
+        "      - {vni: 88, mac: " + OTHER_VNI_MAC + ", ip: 192.168.88.2}\n";
+
+    private Topology topology;
+    private Path config1;
+    private Path config2;
+
+    @BeforeAll
+    void setUp() throws Exception
+    {
+        RootSupport.assumeRoot();
+        topology = Topology.create("vfpe2e", RootSupport.workDir("e2e"));
+        config1 = topology.writeConfig(1, EXTRA);
+        config2 = topology.writeConfig(2, null);
+        assertTrue(topology.startDaemon(1, config1).isAlive(), topology.log(1));
+        assertTrue(topology.startDaemon(2, config2).isAlive(), topology.log(2));
+    }
+
+    @AfterAll
+    void tearDown()
+    {
+        if (topology != null)
+        {
+            topology.close();
+            for (final String ns : topology.namespaces())
+            {
+                assertFalse(java.nio.file.Files.exists(Path.of("/var/run/netns", ns)), ns + " left behind");
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldPingAcrossTwoDaemons() throws Exception
+    {
+        final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "3", "-i", "0.2", "-W", "2",
+            guestIp(2));
+        assertTrue(ping.ok(), ping.output() + topology.log(1) + topology.log(2));
+        assertTrue(ping.output().contains("3 received"), ping.output());
+        assertTrue(topology.counter(1, "stage.encap.encapsulated") >= 3);
+        assertTrue(topology.counter(2, "stage.decap.decapsulated") >= 3);
+    }
+
+    @Test
+    @Order(2)
+    void shouldCarryIperf3TcpAndUdpAcross() throws Exception
+    {
+        // one-off servers (-1): each exits after its client, so nothing has to be killed afterwards
+        final Topology.Result server = inNs(topology.guestNs(2), 5, "iperf3", "-s", "-D", "-1", "-p", "5201");
+        assertTrue(server.ok(), server.output());
+        assertTrue(inNs(topology.guestNs(2), 5, "iperf3", "-s", "-D", "-1", "-p", "5202").ok());
+        Thread.sleep(300);
+        final Topology.Result tcp = inNs(topology.guestNs(1), 30, "iperf3", "-c", guestIp(2), "-p", "5201", "-t",
+            "2", "-J");
+        assertTrue(tcp.ok(), tcp.output());
+        assertTrue(bitsPerSecond(tcp.output(), "sum_received") > 1e6, tcp.output());
+        final Topology.Result udp = inNs(topology.guestNs(1), 30, "iperf3", "-c", guestIp(2), "-p", "5202", "-u",
+            "-b", "20M", "-t", "2", "-J");
+        assertTrue(udp.ok(), udp.output());
+        assertTrue(udp.output().contains("\"packets\""), udp.output());
+        assertTrue(bitsPerSecond(udp.output(), "sum") > 1e6, udp.output());
+    }
+
+    @Test
+    @Order(3)
+    void shouldDropGuestFramesWithForeignSourceMacOrIpAndCountThem() throws Exception
+    {
+        final long macBefore = topology.counter(1, "vf.0.tx_drop.spoofed_source_mac");
+        final long ipBefore = topology.counter(1, "vf.0.tx_drop.spoofed_source_ip");
+        final long deliveredBefore = topology.counter(2, "vf.0.rx_packets");
+        final String scapy = "from scapy.all import Ether, IP, ICMP, sendp\n" +
+            "sendp(Ether(src='02:00:00:66:66:66', dst='" + guestMac(2) + "')/IP(src='" + guestIp(1) + "', dst='" +
+            guestIp(2) + "')/ICMP(), iface='" + topology.tap(1) + "', count=4, verbose=0)\n" +
+            "sendp(Ether(src='" + guestMac(1) + "', dst='" + guestMac(2) + "')/IP(src='192.168.77.99', dst='" +
+            guestIp(2) + "')/ICMP(), iface='" + topology.tap(1) + "', count=3, verbose=0)\n";
+        final Topology.Result sent = inNs(topology.guestNs(1), 30, RootSupport.SYSTEM_PYTHON, "-c", scapy);
+        assertTrue(sent.ok(), sent.output());
+        Thread.sleep(500);
+        assertEquals(4, topology.counter(1, "vf.0.tx_drop.spoofed_source_mac") - macBefore);
+        assertEquals(3, topology.counter(1, "vf.0.tx_drop.spoofed_source_ip") - ipBefore);
+        assertEquals(deliveredBefore, topology.counter(2, "vf.0.rx_packets"), "a spoofed frame reached host 2");
+    }
+
+    @Test
+    @Order(4)
+    void shouldDropFramesIntoAnotherVirtualNetworkAndCountThem() throws Exception
+    {
+        // out of guest 1 toward a guest that host 2 has in VNI 88: guest 1's VF is in VNI 77, so no egress rule
+        final long egressBefore = topology.counter(1, "stage.encap.drop.no_rule");
+        final String scapy = "from scapy.all import Ether, IP, ICMP, sendp\n" +
+            "sendp(Ether(src='" + guestMac(1) + "', dst='" + OTHER_VNI_MAC + "')/IP(src='" + guestIp(1) +
+            "', dst='192.168.88.2')/ICMP(), iface='" + topology.tap(1) + "', count=5, verbose=0)\n";
+        assertTrue(inNs(topology.guestNs(1), 30, RootSupport.SYSTEM_PYTHON, "-c", scapy).ok());
+        // into host 1 from host 2's underlay address, VNI 88 for guest 1's MAC: no ingress rule
+        final long ingressBefore = topology.counter(1, "stage.decap.drop.no_rule");
+        final long deliveredBefore = topology.counter(1, "vf.0.rx_packets");
+        final Topology.Result forged = inNs(topology.hostNs(2), 30, RootSupport.SYSTEM_PYTHON, "-c",
+            RootSupport.forgedVxlan(underlayIp(2), underlayIp(1), 88, guestMac(1)));
+        assertTrue(forged.ok(), forged.output());
+        Thread.sleep(500);
+        assertTrue(topology.counter(1, "stage.encap.drop.no_rule") - egressBefore >= 5);
+        assertEquals(5, topology.counter(1, "stage.decap.drop.no_rule") - ingressBefore);
+        assertEquals(deliveredBefore, topology.counter(1, "vf.0.rx_packets"), "a frame crossed VNIs");
+    }
+
+    @Test
+    @Order(5)
+    void shouldRefuseASecondDaemonOnTheSameTapAndPortAndLeaveTheFirstWorking() throws Exception
+    {
+        final Topology.Result second = topology.tryDaemon(1, config1);
+        assertEquals(1, second.exitCode(), second.output());
+        assertTrue(second.output().contains("in use by another vfplane daemon"), second.output());
+        final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "2", "-i", "0.2", "-W", "2",
+            guestIp(2));
+        assertTrue(ping.ok(), ping.output());
+    }
+
+    @Test
+    @Order(6)
+    void shouldExitZeroOnSigtermRemoveItsTapAndComeBackOnRestart() throws Exception
+    {
+        assertEquals(0, topology.stopDaemon(1), topology.log(1));
+        final Topology.Result links = inNs(topology.guestNs(1), 10, "ip", "link");
+        assertFalse(links.output().contains(topology.tap(1)), links.output());
+        assertTrue(topology.log(1).contains("stopped"), topology.log(1));
+        assertTrue(topology.startDaemon(1, config1).isAlive(), topology.log(1));
+        final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "2", "-i", "0.2", "-W", "2",
+            guestIp(2));
+        assertTrue(ping.ok(), ping.output() + topology.log(1));
+    }
+
+    @Test
+    @Order(7)
+    void shouldServeShowVfSetRulesLoadAndMetricsThroughTheControlApi() throws Exception
+    {
+        final String instance = topology.instance(2);
+        final Topology.Result vfs = topology.cli(2, "show", "vfs", "-i", instance);
+        assertTrue(vfs.ok() && vfs.output().contains("spoof checking on"), vfs.output());
+        final Topology.Result rules = topology.cli(2, "show", "rules", "-i", instance);
+        assertTrue(rules.output().contains("encap vxlan remote 10.99.0.1 vni 77"), rules.output());
+        final Topology.Result set = topology.cli(2, "vf", "set", "0", "spoofchk", "off", "max_tx_rate", "500",
+            "-i", instance);
+        assertTrue(set.ok(), set.output());
+        assertTrue(topology.cli(2, "show", "vfs", "-i", instance).output().contains("spoof checking off"));
+        final Topology.Result badVf = topology.cli(2, "vf", "set", "0", "vlan", "5000", "-i", instance);
+        assertEquals(1, badVf.exitCode(), badVf.output());
+        assertTrue(badVf.output().contains("vlan"), badVf.output());
+        final Path bad = RootSupport.workDir("e2e").resolve("rules.yaml");
+        java.nio.file.Files.writeString(bad, "ingress:\n  - match: {format: vxlan, vni: 16777216}\n" +
+            "    action: deliver\n    vf: 0\n");
+        final Topology.Result load = topology.cli(2, "rules", "load", bad.toString(), "-i", instance);
+        assertEquals(2, load.exitCode(), load.output());
+        assertTrue(load.output().contains("rules.yaml:2: ingress[0]"), load.output());
+        final Topology.Result metrics = topology.cli(2, "show", "metrics", "-i", instance);
+        assertTrue(metrics.output().contains("vfplane_vf_0_rx_packets{counter=\"vf.0.rx_packets\"}"),
+            metrics.output());
+        final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "2", "-i", "0.2", "-W", "2",
+            guestIp(2));
+        assertTrue(ping.ok(), "rules untouched by the refused load: " + ping.output());
+    }
+
+    static double bitsPerSecond(final String iperfJson, final String section)
+    {
+        final int at = iperfJson.lastIndexOf("\"" + section + "\"");
+        final int bps = iperfJson.indexOf("\"bits_per_second\"", at);
+        final int colon = iperfJson.indexOf(':', bps);
+        int end = colon + 1;
+        while (end < iperfJson.length() && "0123456789.eE+- \t".indexOf(iperfJson.charAt(end)) >= 0)
+        {
+            end++;
+        }
+        return Double.parseDouble(iperfJson.substring(colon + 1, end).trim());
+    }
+}
