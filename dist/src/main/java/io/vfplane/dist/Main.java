@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         io.vfplane.dist.demo.DemoCommand.class,
+        io.vfplane.overlay.cli.DaemonCommand.class,
+        io.vfplane.overlay.cli.VfCommand.class,
+        io.vfplane.overlay.cli.RulesCommand.class,
         io.vfplane.pcap.cli.PcapCommand.class,
         io.vfplane.pipeline.cli.PipelineCommand.class,
         ShowCommand.class

@@ -14,13 +14,19 @@ import java.util.concurrent.Callable;
  * {@code vfplane show ...}: read-only views of a running vfplane process, read from its counters file (Agrona's
  * counters layout, so the process being watched does nothing for it).
  */
-@Command(name = "show", description = "Show the counters and runtime of a running vfplane process.",
-    subcommands = {ShowCommand.CountersCommand.class, io.vfplane.pipeline.cli.ShowPipelineCommand.class})
+@Command(name = "show", mixinStandardHelpOptions = true, description = {
+        "Show a running vfplane process: counters and pipeline from its counters file,",
+        "vfs, rules, ports and metrics from a daemon's control API."},
+    subcommands = {
+        ShowCommand.CountersCommand.class,
+        io.vfplane.pipeline.cli.ShowPipelineCommand.class,
+        io.vfplane.overlay.cli.OverlayShowCommand.Vfs.class,
+        io.vfplane.overlay.cli.OverlayShowCommand.Rules.class,
+        io.vfplane.overlay.cli.OverlayShowCommand.Ports.class,
+        io.vfplane.overlay.cli.OverlayShowCommand.MetricsView.class
+    })
 public final class ShowCommand implements Runnable
 {
-    /** Where a vfplane process keeps its counters unless told otherwise. */
-    public static final String DEFAULT_COUNTERS_FILE = "/dev/shm/vfplane/counters.dat";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,8 +59,9 @@ public final class ShowCommand implements Runnable
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--counters", paramLabel = "FILE", description = "counters file (default: ${DEFAULT-VALUE})")
-        Path file = Path.of(DEFAULT_COUNTERS_FILE);
+        @Option(names = "--counters", paramLabel = "FILE",
+            description = "counters file (default: the running daemon's, or /dev/shm/vfplane/counters.dat)")
+        Path file;
 
         @Option(names = "--prefix", paramLabel = "PREFIX", description = "only counters whose label starts with this")
         String prefix = "";
@@ -65,7 +72,7 @@ public final class ShowCommand implements Runnable
         @Override
         public Integer call()
         {
-            final CountersReader reader = open(file, spec);
+            final CountersReader reader = open(file != null ? file : Counters.defaultFile(), spec);
             final StringBuilder out = new StringBuilder();
             reader.forEach((value, id, label) ->
             {

@@ -148,6 +148,32 @@ public final class Counters implements AutoCloseable
             StandardCharsets.US_ASCII);
     }
 
+    /** Where vfplane processes keep their counters: one file here, or one per daemon instance below it. */
+    public static final Path RUN_DIR = Path.of("/dev/shm/vfplane");
+
+    /**
+     * The counters file a reader should open when none is named: {@code RUN_DIR/counters.dat} when it exists
+     * (a `vfplane pipeline run`), else the only daemon instance's {@code RUN_DIR/<instance>/counters.dat}; with
+     * several instances, or none, the plain file, whose absence the caller reports.
+     */
+    public static Path defaultFile()
+    {
+        final Path plain = RUN_DIR.resolve("counters.dat");
+        if (Files.isRegularFile(plain))
+        {
+            return plain;
+        }
+        try (var dirs = Files.list(RUN_DIR))
+        {
+            final var instances = dirs.map(d -> d.resolve("counters.dat")).filter(Files::isRegularFile).toList();
+            return instances.size() == 1 ? instances.getFirst() : plain;
+        }
+        catch (final IOException ex)
+        {
+            return plain;
+        }
+    }
+
     private static int valuesLength(final int maxCounters)
     {
         if (maxCounters < 1 || maxCounters > 1 << 20)

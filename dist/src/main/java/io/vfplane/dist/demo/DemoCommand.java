@@ -14,31 +14,49 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code vfplane demo}: the main job on its embedded default. Today it writes a capture of generated frames
- * ({@link SampleFrames}) and runs {@code pcap inspect} over it, so the parser's view of each tunnel and its drop
- * reasons are visible at once. The overlay demo (namespaces, daemons, ping and iperf3) replaces this when the host
- * daemon lands.
+ * {@code vfplane demo}: the main job on its embedded default. As root it builds two hosts as network namespaces
+ * joined by a veth underlay, runs a vfplane daemon per host with a guest namespace on a VF, pings and runs a short
+ * iperf3 TCP test across the overlay, prints the counters and removes everything ({@code DemoRunner}). Without root,
+ * or with {@code --in-process}, it runs the same two hosts' pipelines in-process over generated frames.
+ * {@code --parser} writes a capture of generated frames ({@link SampleFrames}) and shows what the bounded parser
+ * makes of each, as {@code pcap inspect} prints it.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
-        "Write a capture of generated frames (VXLAN, Geneve with options, NVGRE, TCP, IPv6, two malformed frames)",
-        "and show what the bounded parser makes of each, as `pcap inspect` prints it."
+        "Two hosts as network namespaces, a vfplane daemon each, guests on VFs: ping and iperf3 across the overlay,",
+        "then the counters; everything created is removed. Needs root; without it, runs the pipelines in-process.",
+        "--parser: generated frames (VXLAN, Geneve, NVGRE, TCP, IPv6, two malformed) through pcap inspect."
     })
 public final class DemoCommand implements Callable<Integer>
 {
+    @Option(names = "--in-process", description = "Run the two hosts' pipelines in-process, even as root.")
+    boolean inProcess;
+
+    @Option(names = "--parser", description = "Show the parser over a generated capture instead of the overlay.")
+    boolean parser;
+
     @Option(names = "--out", paramLabel = "FILE",
-        description = "Keep the generated capture here (default: a temporary file, removed afterwards).")
+        description = "With --parser: keep the generated capture here (default: a temporary file, removed).")
     Path out;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-        description = "table or jsonl, as for pcap inspect (default: ${DEFAULT-VALUE}).")
+        description = "With --parser: table or jsonl, as for pcap inspect (default: ${DEFAULT-VALUE}).")
     String format;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException
+    public Integer call() throws Exception
+    {
+        if (!parser)
+        {
+            return new io.vfplane.overlay.demo.DemoRunner(System.out).run(inProcess);
+        }
+        return parserDemo();
+    }
+
+    private int parserDemo() throws IOException
     {
         final Path file = out != null ? out : Files.createTempFile("vfplane-demo-", ".pcap");
         try

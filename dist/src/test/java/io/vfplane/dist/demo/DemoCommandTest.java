@@ -28,7 +28,7 @@ class DemoCommandTest
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
 
-        assertEquals(0, cl.execute("demo", "--format", "jsonl", "--out", capture.toString()), err.toString());
+        assertEquals(0, cl.execute("demo", "--parser", "--format", "jsonl", "--out", capture.toString()), err.toString());
 
         final List<String> json = out.toString().lines().filter(l -> l.startsWith("{")).toList();
         assertEquals(7, json.size(), out.toString());
@@ -52,7 +52,7 @@ class DemoCommandTest
         final Path capture = dir.resolve("demo.pcap");
         final CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(new StringWriter()));
-        assertEquals(0, cl.execute("demo", "--out", capture.toString()));
+        assertEquals(0, cl.execute("demo", "--parser", "--out", capture.toString()));
 
         final Process tshark = new ProcessBuilder("tshark", "-n", "-r", capture.toString(),
             "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",

@@ -29,11 +29,15 @@ public final class ShowPipelineCommand implements Callable<Integer>
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--counters", paramLabel = "FILE", description = "counters file (default: ${DEFAULT-VALUE})")
-    Path file = Path.of(DEFAULT_COUNTERS_FILE);
+    Path file;
 
     @Override
     public Integer call()
     {
+        if (file == null)
+        {
+            file = Counters.defaultFile();
+        }
         if (!Files.isRegularFile(file))
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
