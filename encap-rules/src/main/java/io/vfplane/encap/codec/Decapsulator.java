@@ -220,20 +220,20 @@ public final class Decapsulator
         final long innerDstMac = (buffer.getInt(inner, BE) & 0xFFFF_FFFFL) << 16 |
             (buffer.getShort(inner + 4, BE) & 0xFFFF);
         lastVni = vni;
-        final int rule = rules.ingressLookup(formatIndex, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
-        lastRule = rule;
-        if (rule == RuleSet.NO_RULE)
+        final long entry = rules.ingressMatch(formatIndex, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
+        if (entry == RuleSet.NO_ENTRY)
         {
             return TunnelDrop.NO_RULE;
         }
-        rules.hitIngress(rule);
-        if (rules.ingressAction(rule) != RuleSet.ACTION_DELIVER)
+        final int rule = RuleSet.entryRule(entry);
+        lastRule = rule;
+        if (RuleSet.entryAction(entry) != RuleSet.ACTION_DELIVER)
         {
             return TunnelDrop.RULE_DROP;
         }
         d.strip(inner - frame);
         d.length(ipEnd - inner);
-        d.vf(rules.ingressVf(rule));
+        d.vf(RuleSet.entryVf(entry));
         d.vni((int)vni);
         return TunnelDrop.NONE;
     }

@@ -32,6 +32,7 @@ public final class Encapsulator
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final int UDP_SOURCE_PORT_BASE = 49152;
     private static final int UDP_SOURCE_PORT_MASK = 0x3FFF;
+    private static final int IPV4_DF = 0x4000;
 
     /**
      * Encapsulates {@code d}'s frame with tunnel template {@code t} of {@code rules}.
@@ -121,15 +122,16 @@ public final class Encapsulator
             }
             else
             {
+                final int flags = df == Tunnel.DfPolicy.SET.ordinal() ||
+                    (df == Tunnel.DfPolicy.INHERIT.ordinal() && innerDf) ? IPV4_DF : 0;
                 buffer.putByte(ip + 1, (byte)outerTos);
                 buffer.putShort(ip + 2, (short)outerIpLength, BE);
-                if (df == Tunnel.DfPolicy.INHERIT.ordinal() && innerDf)
-                {
-                    buffer.putShort(ip + 6, (short)0x4000, BE);
-                }
+                buffer.putShort(ip + 6, (short)flags, BE);
                 buffer.putByte(ip + 8, (byte)outerTtl);
-                buffer.putShort(ip + Checksums.IPV4_CHECKSUM_OFFSET,
-                    (short)Checksums.ipv4HeaderChecksum(buffer, ip), BE);
+                int sum = tt.ipv4ConstantSum(t) + outerTos + outerIpLength + flags + (outerTtl << 8);
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+                buffer.putShort(ip + Checksums.IPV4_CHECKSUM_OFFSET, (short)~sum, BE);
             }
             if (udpOffset >= 0)
             {
@@ -144,6 +146,8 @@ public final class Encapsulator
             }
         }
         d.vni((int)tt.tunnel(t).vni());
+        // a UDP-socket underlay (tunnel-header depth) addresses the datagram by this id: RuleSet.tunnelEndpoint
+        d.tunnelId(t);
         return TunnelDrop.NONE;
     }
 

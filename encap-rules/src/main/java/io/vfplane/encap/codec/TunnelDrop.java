@@ -3,78 +3,58 @@ package io.vfplane.encap.codec;
 import io.vfplane.dataplane.parse.DropReason;
 
 /**
- * Why encap or decap dropped a packet. Each constant has a stable label (used in counter names such as
- * {@code stage.decap.drop.no_rule}) and the shared {@link DropReason} it is recorded as in the descriptor.
- *
- * <p>The shared enum does not yet have every reason this module needs; a constant whose name is missing from
- * {@link DropReason} falls back to {@link #fallback}. The lookup is by name, so adding {@code NO_RULE} and the others
- * to {@link DropReason} makes them used with no change here.
+ * Why encap or decap dropped a packet: the codec's result, each constant mapped to the shared {@link DropReason} the
+ * stage records in the descriptor and counts ({@code pipeline.<p>.stage.decap.drop.no_rule}), under the same label.
+ * Kept as its own enum so the codecs return exactly the outcomes they can produce, with {@link #NONE} for success.
  */
 public enum TunnelDrop
 {
     /** Not dropped. */
-    NONE("none", "NONE", "NONE"),
+    NONE(DropReason.NONE),
     /** No egress or ingress rule matches: traffic never crosses into another network. */
-    NO_RULE("no_rule", "NO_RULE", "NONE"),
+    NO_RULE(DropReason.NO_RULE),
     /** A rule matched whose action is drop. */
-    RULE_DROP("rule_drop", "RULE_DROP", "NONE"),
+    RULE_DROP(DropReason.RULE_DROP),
     /** A frame too short for the headers that must be read. */
-    TRUNCATED("truncated", "TRUNCATED", "TRUNCATED"),
+    TRUNCATED(DropReason.TRUNCATED),
     /** A tunnel header with bad flags, version or fixed bytes. */
-    BAD_TUNNEL_HEADER("bad_tunnel_header", "BAD_TUNNEL_HEADER", "BAD_TUNNEL_HEADER"),
+    BAD_TUNNEL_HEADER(DropReason.BAD_TUNNEL_HEADER),
     /** A Geneve option overruns the options length. */
-    BAD_OPTION_LENGTH("bad_option_length", "BAD_OPTION_LENGTH", "BAD_OPTION_LENGTH"),
+    BAD_OPTION_LENGTH(DropReason.BAD_OPTION_LENGTH),
     /** A Geneve option with the critical bit set that this rule set does not know (RFC 8926 section 3.5). */
-    UNKNOWN_CRITICAL_OPTION("unknown_critical_option", "UNKNOWN_CRITICAL_OPTION", "BAD_TUNNEL_HEADER"),
+    UNKNOWN_CRITICAL_OPTION(DropReason.UNKNOWN_CRITICAL_OPTION),
     /** A Geneve control packet (O bit): not forwarded to a VF (RFC 8926 section 3.4). */
-    TUNNEL_CONTROL("tunnel_control", "TUNNEL_CONTROL", "NONE"),
+    TUNNEL_CONTROL(DropReason.TUNNEL_CONTROL),
     /** A tunnel whose payload is not an Ethernet frame (Geneve or GRE protocol type other than 0x6558). */
-    UNSUPPORTED_PAYLOAD("unsupported_payload", "UNSUPPORTED_PAYLOAD", "NONE"),
+    UNSUPPORTED_PAYLOAD(DropReason.UNSUPPORTED_PAYLOAD),
     /** An ingress frame that is not one of the rule set's tunnel formats. */
-    NOT_A_TUNNEL("not_a_tunnel", "NOT_A_TUNNEL", "NONE"),
+    NOT_A_TUNNEL(DropReason.NOT_A_TUNNEL),
     /** An outer IP fragment: stateless decap cannot reassemble. */
-    OUTER_FRAGMENT("outer_fragment", "OUTER_FRAGMENT", "NONE"),
+    OUTER_FRAGMENT(DropReason.OUTER_FRAGMENT),
     /** The encapsulated frame exceeds the underlay MTU (and is not a GSO frame that TSO will cut). */
-    FRAME_TOO_BIG("frame_too_big", "FRAME_TOO_BIG", "NONE"),
+    FRAME_TOO_BIG(DropReason.FRAME_TOO_BIG),
     /** Not enough headroom in front of the frame for the outer headers. */
-    NO_HEADROOM("no_headroom", "NO_HEADROOM", "NONE");
+    NO_HEADROOM(DropReason.NO_HEADROOM);
 
     /** All constants, cached. */
     public static final TunnelDrop[] VALUES = values();
 
-    private final String label;
     private final DropReason reason;
-    private final boolean fallback;
 
-    TunnelDrop(final String label, final String sharedName, final String fallbackName)
+    TunnelDrop(final DropReason reason)
     {
-        this.label = label;
-        DropReason found = null;
-        for (final DropReason r : DropReason.values())
-        {
-            if (r.name().equals(sharedName))
-            {
-                found = r;
-            }
-        }
-        this.fallback = found == null;
-        this.reason = found != null ? found : DropReason.valueOf(fallbackName);
+        this.reason = reason;
     }
 
-    public String label()
-    {
-        return label;
-    }
-
-    /** The shared reason recorded in the descriptor. */
+    /** The shared reason recorded in the descriptor and counted by the engine. */
     public DropReason reason()
     {
         return reason;
     }
 
-    /** True when {@link DropReason} lacks this reason and a stand-in is recorded. */
-    public boolean fallback()
+    /** The counter label, the shared reason's: {@code no_rule}, {@code bad_tunnel_header}. */
+    public String label()
     {
-        return fallback;
+        return reason.label();
     }
 }

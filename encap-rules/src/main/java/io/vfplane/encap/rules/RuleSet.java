@@ -34,10 +34,13 @@ import io.vfplane.encap.format.TunnelFormat;
  * <h2>Hit counters</h2>
  * One long per rule, plain increments by the data-path thread that owns the processor (the counts are exact with one
  * data-path thread per rule set, and approximate if several shards share it); reset when a new rule set is applied.
+ * An ingress rule's count sits in its table record, beside its key and entry, so counting costs no extra cache miss.
  */
 public final class RuleSet
 {
     public static final int NO_RULE = -1;
+    /** No ingress entry: {@link #ingressMatch} found no rule. */
+    public static final long NO_ENTRY = -1;
     public static final int NO_FORMAT = -1;
 
     public static final int ACTION_ENCAP = 0;
@@ -45,10 +48,15 @@ public final class RuleSet
     public static final int ACTION_DROP = 2;
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    /** Ingress entry: rule id in bits 0..31, VF in 32..55, action in 56..57 (bit 63 clear: never NO_ENTRY). */
+    private static final int ENTRY_VF_SHIFT = 32;
+    private static final int ENTRY_VF_MASK = 0xFF_FFFF;
+    private static final int ENTRY_ACTION_SHIFT = 56;
     private static final int SOURCE_ANY = 0;
     private static final int SOURCE_VF = 1;
     private static final int SOURCE_PORT = 2;
     private static final int VLAN_ANY = 0xFFFF;
+    private static final int DIRECT_SCOPE_IDS = 1024;
     private static final long ANY_MAC = 1L << 63;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
 
@@ -62,6 +70,8 @@ public final class RuleSet
 
     // egress
     private final WideKeyMap scopes;
+    /** Scopes without a VLAN of sources 0..DIRECT_SCOPE_IDS-1, indexed by kind and id: the common case skips a hash. */
+    private final int[] directScopes = new int[3 * DIRECT_SCOPE_IDS];
     private final int[] scopeDefault;
     private final int[] scopeRoot4;
     private final int[] scopeRoot6;
@@ -77,6 +87,7 @@ public final class RuleSet
     private final byte[] egressAction;
     private final int[] egressArgument;
     private final TunnelTemplates templates;
+    private final TunnelEndpoint[] tunnelEndpoints;
     private final long[] egressHits;
 
     // ingress
@@ -87,7 +98,8 @@ public final class RuleSet
     private final boolean hasSourceRules;
     private final byte[] ingressAction;
     private final int[] ingressVf;
-    private final long[] ingressHits;
+    /** The ingress table record of each rule: its hit count lives in the record, on the line the lookup reads. */
+    private final int[] ingressRecord;
 
     private RuleSet(
         final Underlay underlay,
@@ -138,7 +150,13 @@ public final class RuleSet
         egressHits = new long[ne];
         final int[] tunnelIndex = new int[ne];
         templates = TunnelTemplates.build(egressRules, underlay, tunnelIndex);
+        tunnelEndpoints = new TunnelEndpoint[templates.count()];
+        for (int t = 0; t < tunnelEndpoints.length; t++)
+        {
+            tunnelEndpoints[t] = TunnelEndpoint.of(t, templates.tunnel(t));
+        }
         scopes = new WideKeyMap(1, 16);
+        Arrays.fill(directScopes, WideKeyMap.MISSING);
         final List<int[]> scopeInfo = new ArrayList<>(); // {default, root4, root6}
         trie = new PrefixTrie();
         int macCount = 0;
@@ -183,6 +201,10 @@ public final class RuleSet
                 scope = scopeInfo.size();
                 scopeInfo.add(new int[]{NO_RULE, -1, -1});
                 scopes.putIfAbsent(new long[]{scopeKey}, scope);
+                if (vlan == VLAN_ANY && sourceId >= 0 && sourceId < DIRECT_SCOPE_IDS)
+                {
+                    directScopes[sourceKind * DIRECT_SCOPE_IDS + sourceId] = scope;
+                }
             }
             ruleScope[r] = scope;
             final String matchKey = scope + "|" + matchKey(rule);
@@ -270,7 +292,8 @@ public final class RuleSet
         final int ni = ingressRules.size();
         ingressAction = new byte[ni];
         ingressVf = new int[ni];
-        ingressHits = new long[ni];
+        ingressRecord = new int[ni];
+        final long[][] ingressKeys = new long[ni][];
         endpoints = new WideKeyMap(2, 16);
         sources = new WideKeyMap(2, 16);
         ingress = new WideKeyMap(2, ni);
@@ -295,9 +318,9 @@ public final class RuleSet
                 throw new RuleSetException("ingress", r, "vni", rule.vni() + " is out of range 0.." +
                     rule.format().maxVni());
             }
-            if (rule.action() == IngressRule.Action.DELIVER && rule.vf() < 0)
+            if (rule.action() == IngressRule.Action.DELIVER && (rule.vf() < 0 || rule.vf() > ENTRY_VF_MASK))
             {
-                throw new RuleSetException("ingress", r, "vf", "deliver needs a VF >= 0");
+                throw new RuleSetException("ingress", r, "vf", "deliver needs a VF in 0.." + ENTRY_VF_MASK);
             }
             ingressAction[r] = (byte)(rule.action() == IngressRule.Action.DELIVER ? ACTION_DELIVER : ACTION_DROP);
             ingressVf[r] = rule.vf();
@@ -318,13 +341,21 @@ public final class RuleSet
             }
             final long k0 = ingressKey0(endpoint, f, rule.vni());
             final long k1 = ingressKey1(source, rule.innerDstMac() == -1 ? ANY_MAC : rule.innerDstMac());
-            if (ingress.putIfAbsent(new long[]{k0, k1}, r) != WideKeyMap.MISSING)
+            final long entry = (long)ingressAction[r] << ENTRY_ACTION_SHIFT |
+                (long)(rule.vf() & ENTRY_VF_MASK) << ENTRY_VF_SHIFT | r;
+            ingressKeys[r] = new long[]{k0, k1};
+            if (ingress.putLongIfAbsent(ingressKeys[r], entry) != WideKeyMap.MISSING)
             {
                 throw new RuleSetException("ingress", r, "match", "the same match as an earlier rule");
             }
         }
         hasWildcardEndpoint = wildcard;
         hasSourceRules = sourceRules;
+        // records move while the table grows: find them once it is complete
+        for (int r = 0; r < ni; r++)
+        {
+            ingressRecord[r] = ingress.find2(ingressKeys[r][0], ingressKeys[r][1]);
+        }
     }
 
     private static int indexOf(final WideKeyMap map, final byte[] address)
@@ -482,7 +513,8 @@ public final class RuleSet
         {
             return NO_RULE;
         }
-        final long dstMac = (buffer.getInt(offset, BE) & 0xFFFF_FFFFL) << 16 | (buffer.getShort(offset + 4, BE) & 0xFFFF);
+        final long dstMac = (buffer.getInt(offset, BE) & 0xFFFF_FFFFL) << 16 |
+            (buffer.getShort(offset + 4, BE) & 0xFFFF);
         int etherType = buffer.getShort(offset + 12, BE) & 0xFFFF;
         int l3 = offset + 14;
         int vlan = EgressRule.UNTAGGED;
@@ -570,7 +602,9 @@ public final class RuleSet
                 {
                     break;
                 }
-                final int scope = scopes.get1(scopeKey(sourceKind, sourceId, v));
+                final int scope = v == VLAN_ANY && sourceId < DIRECT_SCOPE_IDS ?
+                    directScopes[sourceKind * DIRECT_SCOPE_IDS + sourceId] :
+                    scopes.get1(scopeKey(sourceKind, sourceId, v));
                 if (scope == WideKeyMap.MISSING)
                 {
                     continue;
@@ -683,12 +717,51 @@ public final class RuleSet
         final long srcLo,
         final long innerDstMac)
     {
+        final int record = findIngress(format, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
+        return record == WideKeyMap.MISSING ? NO_RULE : entryRule(ingress.valueAt(record));
+    }
+
+    /**
+     * {@link #ingressLookup} for the data path: finds the rule, counts its hit and returns its entry, which carries
+     * the action and VF beside the rule id ({@link #entryRule}, {@link #entryAction}, {@link #entryVf}). Entry and hit
+     * count share the table record, so a lookup in a table of a million rules costs one cache miss for all three.
+     * Data-path thread only (the hit count is a plain increment).
+     *
+     * @return the entry, or {@link #NO_ENTRY}.
+     */
+    public long ingressMatch(
+        final int format,
+        final long vni,
+        final long dstHi,
+        final long dstLo,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
+        final int record = findIngress(format, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
+        if (record == WideKeyMap.MISSING)
+        {
+            return NO_ENTRY;
+        }
+        ingress.incrementSpare(record);
+        return ingress.valueAt(record);
+    }
+
+    private int findIngress(
+        final int format,
+        final long vni,
+        final long dstHi,
+        final long dstLo,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
         int endpoint = endpoints.get2(dstHi, dstLo);
         if (endpoint == WideKeyMap.MISSING)
         {
             if (!hasWildcardEndpoint)
             {
-                return NO_RULE;
+                return WideKeyMap.MISSING;
             }
             endpoint = 0;
         }
@@ -698,31 +771,49 @@ public final class RuleSet
             final long k0 = ingressKey0(endpoint, format, vni);
             if (source != WideKeyMap.MISSING)
             {
-                int rule = ingress.get2(k0, ingressKey1(source, innerDstMac));
-                if (rule == WideKeyMap.MISSING)
+                int record = ingress.find2(k0, ingressKey1(source, innerDstMac));
+                if (record == WideKeyMap.MISSING)
                 {
-                    rule = ingress.get2(k0, ingressKey1(source, ANY_MAC));
+                    record = ingress.find2(k0, ingressKey1(source, ANY_MAC));
                 }
-                if (rule != WideKeyMap.MISSING)
+                if (record != WideKeyMap.MISSING)
                 {
-                    return rule;
+                    return record;
                 }
             }
-            int rule = ingress.get2(k0, innerDstMac);
-            if (rule == WideKeyMap.MISSING)
+            int record = ingress.find2(k0, innerDstMac);
+            if (record == WideKeyMap.MISSING)
             {
-                rule = ingress.get2(k0, ANY_MAC);
+                record = ingress.find2(k0, ANY_MAC);
             }
-            if (rule != WideKeyMap.MISSING)
+            if (record != WideKeyMap.MISSING)
             {
-                return rule;
+                return record;
             }
             if (endpoint == 0 || !hasWildcardEndpoint)
             {
-                return NO_RULE;
+                return WideKeyMap.MISSING;
             }
             endpoint = 0;
         }
+    }
+
+    /** The rule id of an ingress entry, {@link #NO_RULE} for {@link #NO_ENTRY}. */
+    public static int entryRule(final long entry)
+    {
+        return (int)entry;
+    }
+
+    /** {@link #ACTION_DELIVER} or {@link #ACTION_DROP}. */
+    public static int entryAction(final long entry)
+    {
+        return (int)(entry >>> ENTRY_ACTION_SHIFT);
+    }
+
+    /** The VF a deliver entry hands the inner frame to. */
+    public static int entryVf(final long entry)
+    {
+        return (int)(entry >>> ENTRY_VF_SHIFT) & ENTRY_VF_MASK;
     }
 
     /** The format carried on this UDP destination port, or {@link #NO_FORMAT}. */
@@ -784,7 +875,7 @@ public final class RuleSet
     /** Counts a hit; data-path thread only. */
     public void hitIngress(final int rule)
     {
-        ingressHits[rule]++;
+        ingress.incrementSpare(ingressRecord[rule]);
     }
 
     public long egressHits(final int rule)
@@ -794,7 +885,24 @@ public final class RuleSet
 
     public long ingressHits(final int rule)
     {
-        return ingressHits[rule];
+        return ingress.spareAt(ingressRecord[rule]);
+    }
+
+    /** Distinct tunnels (remote, format, VNI, options, policies) of the egress rules; ids are 0..count-1. */
+    public int tunnelCount()
+    {
+        return tunnelEndpoints.length;
+    }
+
+    /**
+     * Where tunnel {@code id} sends (the id the encap stage records in {@code PacketDescriptor.tunnelId()}): remote
+     * address, UDP port and format. Prebuilt, so a socket underlay may call it per packet.
+     *
+     * @throws IndexOutOfBoundsException for an id not in 0..{@link #tunnelCount()}-1.
+     */
+    public TunnelEndpoint tunnelEndpoint(final int id)
+    {
+        return tunnelEndpoints[id];
     }
 
     public TunnelTemplates templates()

@@ -48,6 +48,8 @@ public final class TunnelTemplates
     private final boolean[] computeUdpChecksum;
     private final int[] flowIdOffset;
     private final int[] flowIdWidth;
+    /** One's-complement sum of the outer IPv4 header's constant words (see {@link #ipv4ConstantSum}). */
+    private final int[] ipv4ConstantSum;
     private final int maxLength;
 
     private TunnelTemplates(final List<Tunnel> list, final Underlay underlay)
@@ -66,6 +68,7 @@ public final class TunnelTemplates
         computeUdpChecksum = new boolean[n];
         flowIdOffset = new int[n];
         flowIdWidth = new int[n];
+        ipv4ConstantSum = new int[n];
         final boolean full = underlay.depth() == Underlay.Depth.FULL_FRAME;
         int total = 0;
         int max = 0;
@@ -189,6 +192,13 @@ public final class TunnelTemplates
                 bytes.putByte(p + 9, (byte)format.ipProtocol());
                 bytes.putBytes(p + 12, underlay.localIpv4());
                 bytes.putBytes(p + 16, tunnel.remote());
+                // version / IHL, protocol, identification (0) and the addresses never change per packet
+                int sum = 0x4500 + format.ipProtocol();
+                for (int w = 12; w < IPV4_LENGTH; w += 2)
+                {
+                    sum += bytes.getShort(p + w, BE) & 0xFFFF;
+                }
+                ipv4ConstantSum[t] = sum;
                 p += IPV4_LENGTH;
             }
             if (format.isUdp())
@@ -323,6 +333,17 @@ public final class TunnelTemplates
     public int flowIdWidth(final int t)
     {
         return flowIdWidth[t];
+    }
+
+    /**
+     * The unfolded one's-complement sum of the outer IPv4 header's words that are the same in every packet (version
+     * and IHL, protocol, identification, addresses). Encap adds TOS, total length, flags and TTL (each in its place
+     * in its 16-bit word) and folds: the header checksum without reading the header back (RFC 1071; VPP
+     * precomputes its rewrite's checksum the same way).
+     */
+    public int ipv4ConstantSum(final int t)
+    {
+        return ipv4ConstantSum[t];
     }
 
     /** The longest template: the headroom encap needs. */

@@ -1,11 +1,18 @@
 package io.vfplane.encap.rules;
 
-import java.util.Arrays;
-
 /**
  * An open-addressing hash map from a fixed-width key of {@code keyLongs} longs to a non-negative int, built once off
  * the data path and then only read. Linear probing over a power-of-two table kept at most half full, so a miss ends
  * after a short run. Lookups neither allocate nor box: the key is passed as longs.
+ *
+ * <p>Each slot is one record in a single {@code long[]}: the key longs, then the value, padded to a power-of-two
+ * stride (1 key long: 16 bytes, 2 or 3: 32, 5: 64). A lookup in a table far larger than the caches (an ingress table
+ * of a million rules) then costs one cache miss, where separate key and value arrays cost two. The records start
+ * {@link #ORIGIN} longs into the array: G1 places an array that large at a region boundary, so after the 16-byte
+ * array header slot 0 begins on a 64-byte line and no record straddles two lines.
+ *
+ * <p>The hash of each width mixes only the key longs it has (two multiplies for one or two longs), since the hash
+ * is on the critical path of every lookup.
  *
  * <p>Not thread safe for writes; once built and published (through a final field of an immutable object that is
  * handed over by a volatile write) any number of threads may read it.
@@ -14,45 +21,97 @@ final class WideKeyMap
 {
     static final int MISSING = -1;
 
+    /** 6 longs after the 16-byte array header: 64 bytes, a cache line boundary when the array is line aligned. */
+    private static final int ORIGIN = 6;
+    private static final long M1 = 0x9E3779B97F4A7C15L;
+    private static final long M2 = 0xBF58476D1CE4E5B9L;
+    private static final long M3 = 0x94D049BB133111EBL;
+
     private final int keyLongs;
-    private long[] keys;
-    private int[] values;
+    /** log2 of the record stride in longs. */
+    private final int shift;
+    private long[] table;
+    private int capacity;
     private int mask;
     private int size;
 
     WideKeyMap(final int keyLongs, final int expected)
     {
-        this.keyLongs = keyLongs;
-        int capacity = 16;
-        while (capacity < expected * 2L)
+        if (keyLongs != 1 && keyLongs != 2 && keyLongs != 3 && keyLongs != 5)
         {
-            capacity <<= 1;
+            throw new IllegalArgumentException("keys of 1, 2, 3 or 5 longs");
         }
-        allocate(capacity);
+        this.keyLongs = keyLongs;
+        this.shift = keyLongs == 1 ? 1 : keyLongs <= 3 ? 2 : 3;
+        int c = 16;
+        while (c < expected * 2L)
+        {
+            c <<= 1;
+        }
+        allocate(c);
     }
 
-    private void allocate(final int capacity)
+    private void allocate(final int newCapacity)
     {
-        keys = new long[capacity * keyLongs];
-        values = new int[capacity];
-        Arrays.fill(values, MISSING);
-        mask = capacity - 1;
+        table = new long[ORIGIN + (newCapacity << shift)];
+        for (int slot = 0; slot < newCapacity; slot++)
+        {
+            table[valueIndex(slot)] = MISSING;
+        }
+        capacity = newCapacity;
+        mask = newCapacity - 1;
         size = 0;
+    }
+
+    private int base(final int slot)
+    {
+        return ORIGIN + (slot << shift);
+    }
+
+    private int valueIndex(final int slot)
+    {
+        return ORIGIN + (slot << shift) + keyLongs;
+    }
+
+    static int hash1(final long k0)
+    {
+        final long h = (k0 ^ (k0 >>> 32)) * M1;
+        return (int)((h ^ (h >>> 29)) * M2 >>> 32);
+    }
+
+    static int hash2(final long k0, final long k1)
+    {
+        // k0 * M1 and k1 * M2 are independent multiplies: two on the dependency chain, not one per key long
+        final long h = k0 * M1 ^ k1 * M2;
+        return (int)((h ^ (h >>> 29)) * M3 >>> 32);
+    }
+
+    static int hash3(final long k0, final long k1, final long k2)
+    {
+        final long h = k0 * M1 ^ k1 * M2 ^ (k2 ^ (k2 >>> 31)) * M3;
+        return (int)((h ^ (h >>> 29)) * M1 >>> 32);
+    }
+
+    static int hash5(final long k0, final long k1, final long k2, final long k3, final long k4)
+    {
+        final long h = k0 * M1 ^ k1 * M2 ^ k2 * M3 ^ (k3 ^ (k3 >>> 29)) * M1 ^ (k4 ^ (k4 >>> 31)) * M2;
+        return (int)((h ^ (h >>> 29)) * M3 >>> 32);
+    }
+
+    private int hashOf(final long[] key)
+    {
+        return switch (keyLongs)
+        {
+            case 1 -> hash1(key[0]);
+            case 2 -> hash2(key[0], key[1]);
+            case 3 -> hash3(key[0], key[1], key[2]);
+            default -> hash5(key[0], key[1], key[2], key[3], key[4]);
+        };
     }
 
     int size()
     {
         return size;
-    }
-
-    static int hash(final long k0, final long k1, final long k2, final long k3, final long k4)
-    {
-        long h = k0 * 0x9E3779B97F4A7C15L;
-        h = (h ^ (h >>> 29) ^ k1) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (h >>> 31) ^ k2) * 0x94D049BB133111EBL;
-        h = (h ^ (h >>> 29) ^ k3) * 0x9E3779B97F4A7C15L;
-        h = (h ^ (h >>> 32) ^ k4) * 0xBF58476D1CE4E5B9L;
-        return (int)(h ^ (h >>> 32));
     }
 
     /**
@@ -62,40 +121,45 @@ final class WideKeyMap
      */
     int putIfAbsent(final long[] key, final int value)
     {
+        return (int)putLongIfAbsent(key, value);
+    }
+
+    /**
+     * Adds a key with a long value (non-negative: a packed entry) if absent.
+     *
+     * @return {@link #MISSING} when added, otherwise the value already there (nothing changes then).
+     */
+    long putLongIfAbsent(final long[] key, final long value)
+    {
         if (value < 0)
         {
             throw new IllegalArgumentException("values must be >= 0");
         }
-        if ((size + 1) * 2L > values.length)
+        if ((size + 1) * 2L > capacity)
         {
             rehash();
         }
-        final long k0 = key[0];
-        final long k1 = keyLongs > 1 ? key[1] : 0;
-        final long k2 = keyLongs > 2 ? key[2] : 0;
-        final long k3 = keyLongs > 3 ? key[3] : 0;
-        final long k4 = keyLongs > 4 ? key[4] : 0;
-        int slot = hash(k0, k1, k2, k3, k4) & mask;
-        while (values[slot] != MISSING)
+        int slot = hashOf(key) & mask;
+        while (table[valueIndex(slot)] != MISSING)
         {
             if (matches(slot, key))
             {
-                return values[slot];
+                return table[valueIndex(slot)];
             }
             slot = (slot + 1) & mask;
         }
-        System.arraycopy(key, 0, keys, slot * keyLongs, keyLongs);
-        values[slot] = value;
+        System.arraycopy(key, 0, table, base(slot), keyLongs);
+        table[valueIndex(slot)] = value;
         size++;
         return MISSING;
     }
 
     private boolean matches(final int slot, final long[] key)
     {
-        final int base = slot * keyLongs;
+        final int base = base(slot);
         for (int i = 0; i < keyLongs; i++)
         {
-            if (keys[base + i] != key[i])
+            if (table[base + i] != key[i])
             {
                 return false;
             }
@@ -105,16 +169,17 @@ final class WideKeyMap
 
     private void rehash()
     {
-        final long[] oldKeys = keys;
-        final int[] oldValues = values;
-        allocate(oldValues.length * 2);
+        final long[] old = table;
+        final int oldCapacity = capacity;
+        allocate(oldCapacity * 2);
         final long[] key = new long[keyLongs];
-        for (int slot = 0; slot < oldValues.length; slot++)
+        for (int slot = 0; slot < oldCapacity; slot++)
         {
-            if (oldValues[slot] != MISSING)
+            final int base = ORIGIN + (slot << shift);
+            if (old[base + keyLongs] != MISSING)
             {
-                System.arraycopy(oldKeys, slot * keyLongs, key, 0, keyLongs);
-                putIfAbsent(key, oldValues[slot]);
+                System.arraycopy(old, base, key, 0, keyLongs);
+                putLongIfAbsent(key, old[base + keyLongs]);
             }
         }
     }
@@ -122,68 +187,134 @@ final class WideKeyMap
     /** Lookup for a one-long key. */
     int get1(final long k0)
     {
-        int slot = hash(k0, 0, 0, 0, 0) & mask;
-        int value;
-        while ((value = values[slot]) != MISSING)
+        final long[] t = table;
+        int slot = hash1(k0) & mask;
+        while (true)
         {
-            if (keys[slot] == k0)
+            final int base = ORIGIN + (slot << 1);
+            final long value = t[base + 1];
+            if (value == MISSING)
             {
-                return value;
+                return MISSING;
+            }
+            if (t[base] == k0)
+            {
+                return (int)value;
             }
             slot = (slot + 1) & mask;
         }
-        return MISSING;
     }
 
     /** Lookup for a two-long key. */
     int get2(final long k0, final long k1)
     {
-        int slot = hash(k0, k1, 0, 0, 0) & mask;
-        int value;
-        while ((value = values[slot]) != MISSING)
+        return (int)get2Long(k0, k1);
+    }
+
+    /**
+     * The record of a two-long key, or {@link #MISSING}: for {@link #valueAt} and the record's spare long
+     * ({@link #spareAt}, {@link #incrementSpare}), which shares its cache line.
+     */
+    int find2(final long k0, final long k1)
+    {
+        final long[] t = table;
+        int slot = hash2(k0, k1) & mask;
+        while (true)
         {
-            final int base = slot << 1;
-            if (keys[base] == k0 && keys[base + 1] == k1)
+            final int base = ORIGIN + (slot << 2);
+            if (t[base + 2] == MISSING)
+            {
+                return MISSING;
+            }
+            if (t[base] == k0 && t[base + 1] == k1)
+            {
+                return base;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /** The value of a record {@link #find2} returned. */
+    long valueAt(final int record)
+    {
+        return table[record + keyLongs];
+    }
+
+    /**
+     * Adds one to the spare long of a record (two-long keys only: their 32-byte record has one long to spare). A
+     * plain increment, not atomic: the map's one writer on the data path owns it.
+     */
+    void incrementSpare(final int record)
+    {
+        table[record + 3]++;
+    }
+
+    /** The spare long of a record (two-long keys only). */
+    long spareAt(final int record)
+    {
+        return table[record + 3];
+    }
+
+    /** Lookup for a two-long key of a map with long values; {@link #MISSING} when absent. */
+    long get2Long(final long k0, final long k1)
+    {
+        final long[] t = table;
+        int slot = hash2(k0, k1) & mask;
+        while (true)
+        {
+            final int base = ORIGIN + (slot << 2);
+            final long value = t[base + 2];
+            if (value == MISSING)
+            {
+                return MISSING;
+            }
+            if (t[base] == k0 && t[base + 1] == k1)
             {
                 return value;
             }
             slot = (slot + 1) & mask;
         }
-        return MISSING;
     }
 
     /** Lookup for a three-long key. */
     int get3(final long k0, final long k1, final long k2)
     {
-        int slot = hash(k0, k1, k2, 0, 0) & mask;
-        int value;
-        while ((value = values[slot]) != MISSING)
+        final long[] t = table;
+        int slot = hash3(k0, k1, k2) & mask;
+        while (true)
         {
-            final int base = slot * 3;
-            if (keys[base] == k0 && keys[base + 1] == k1 && keys[base + 2] == k2)
+            final int base = ORIGIN + (slot << 2);
+            final long value = t[base + 3];
+            if (value == MISSING)
             {
-                return value;
+                return MISSING;
+            }
+            if (t[base] == k0 && t[base + 1] == k1 && t[base + 2] == k2)
+            {
+                return (int)value;
             }
             slot = (slot + 1) & mask;
         }
-        return MISSING;
     }
 
     /** Lookup for a five-long key. */
     int get5(final long k0, final long k1, final long k2, final long k3, final long k4)
     {
-        int slot = hash(k0, k1, k2, k3, k4) & mask;
-        int value;
-        while ((value = values[slot]) != MISSING)
+        final long[] t = table;
+        int slot = hash5(k0, k1, k2, k3, k4) & mask;
+        while (true)
         {
-            final int base = slot * 5;
-            if (keys[base] == k0 && keys[base + 1] == k1 && keys[base + 2] == k2 && keys[base + 3] == k3 &&
-                keys[base + 4] == k4)
+            final int base = ORIGIN + (slot << 3);
+            final long value = t[base + 5];
+            if (value == MISSING)
             {
-                return value;
+                return MISSING;
+            }
+            if (t[base] == k0 && t[base + 1] == k1 && t[base + 2] == k2 && t[base + 3] == k3 && t[base + 4] == k4)
+            {
+                return (int)value;
             }
             slot = (slot + 1) & mask;
         }
-        return MISSING;
     }
 }

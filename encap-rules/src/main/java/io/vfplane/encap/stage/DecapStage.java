@@ -20,7 +20,8 @@ import io.vfplane.pipeline.StageContext;
  *                                                                             +- drop / no rule: counted
  * </pre>
  *
- * Counters: {@code decapsulated}, {@code drop.<reason>} (see {@link TunnelDrop}); hits per rule in the rule set.
+ * Counters: {@code decapsulated}; {@code drop.<reason>} (the engine's, by {@code DropReason}; see {@link TunnelDrop});
+ * hits per rule in the rule set.
  */
 public final class DecapStage implements Stage
 {
@@ -64,12 +65,13 @@ public final class DecapStage implements Stage
                 continue;
             }
             final TunnelDrop result = decapsulator.decapsulate(rules, pool.buffer(), d);
-            counters.count(result);
             if (result != TunnelDrop.NONE)
             {
                 batch.drop(i, result.reason());
+                continue;
             }
-            else if (vfPortBase >= 0)
+            counters.passed();
+            if (vfPortBase >= 0)
             {
                 d.outPort(vfPortBase + d.vf());
             }

@@ -21,7 +21,8 @@ import io.vfplane.pipeline.StageContext;
  * </pre>
  *
  * The rule set is read once per batch, so a rule set applied mid-batch takes effect at the next batch. Counters:
- * {@code encapsulated}, {@code drop.<reason>} (see {@link TunnelDrop}); hits per rule in the rule set.
+ * {@code encapsulated}; {@code drop.<reason>} (the engine's, by {@code DropReason}; see {@link TunnelDrop}); hits per
+ * rule in the rule set.
  */
 public final class EncapStage implements Stage
 {
@@ -68,11 +69,12 @@ public final class EncapStage implements Stage
                 continue;
             }
             final TunnelDrop result = process(rules, d);
-            counters.count(result);
             if (result != TunnelDrop.NONE)
             {
                 batch.drop(i, result.reason());
+                continue;
             }
+            counters.passed();
         }
     }
 

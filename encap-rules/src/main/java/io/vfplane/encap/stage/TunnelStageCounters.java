@@ -2,42 +2,35 @@ package io.vfplane.encap.stage;
 
 import org.agrona.concurrent.status.AtomicCounter;
 
-import io.vfplane.encap.codec.TunnelDrop;
 import io.vfplane.pipeline.StageContext;
 
 /**
- * Per-stage counts by {@link TunnelDrop} label plus the packets that passed, accumulated in plain longs during a
- * batch and published once at its end ({@code pipeline.<p>.stage.<s>.drop.no_rule}, {@code ...passed}). The engine
- * also counts the shared {@code DropReason}; these keep the reasons it does not have yet apart.
+ * The count of packets a tunnel stage passed ({@code pipeline.<p>.stage.encap.encapsulated},
+ * {@code ...decap.decapsulated}), accumulated in a plain long during a batch and published once at its end. Drops
+ * need no counter here: the stage records each with its {@code DropReason} and the engine counts it per stage
+ * ({@code pipeline.<p>.stage.<s>.drop.<reason>}).
  */
 final class TunnelStageCounters
 {
-    private final long[] pending = new long[TunnelDrop.VALUES.length];
-    private final AtomicCounter[] counters = new AtomicCounter[TunnelDrop.VALUES.length];
+    private AtomicCounter passed;
+    private long pending;
 
     void start(final StageContext context, final String passedLabel)
     {
-        for (final TunnelDrop drop : TunnelDrop.VALUES)
-        {
-            counters[drop.ordinal()] = context.newCounter(drop == TunnelDrop.NONE ? passedLabel :
-                "drop." + drop.label());
-        }
+        passed = context.newCounter(passedLabel);
     }
 
-    void count(final TunnelDrop drop)
+    void passed()
     {
-        pending[drop.ordinal()]++;
+        pending++;
     }
 
     void publish()
     {
-        for (int i = 0; i < pending.length; i++)
+        if (pending != 0)
         {
-            if (pending[i] != 0)
-            {
-                counters[i].getAndAddRelease(pending[i]);
-                pending[i] = 0;
-            }
+            passed.getAndAddRelease(pending);
+            pending = 0;
         }
     }
 }

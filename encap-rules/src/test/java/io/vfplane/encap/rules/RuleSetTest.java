@@ -163,5 +163,22 @@ class RuleSetTest
             assertEquals(i, r.ingressLookup(0, i, 0, dst, 0, 0, 0x0200_0000_0000L | i));
             assertEquals(RuleSet.NO_RULE, r.ingressLookup(0, i, 0, dst, 0, 0, 0x0200_0000_0000L | (i + 1)));
         }
+        // entries carry rule, action and VF; hits land on the matched rule's own record (records moved while the
+        // table grew, so this also checks that each rule finds its record again)
+        for (int i = 0; i < 1_000_000; i += 9973)
+        {
+            for (int n = 0; n <= i % 3; n++)
+            {
+                final long entry = r.ingressMatch(0, i, 0, dst, 0, 0, 0x0200_0000_0000L | i);
+                assertEquals(i, RuleSet.entryRule(entry));
+                assertEquals(RuleSet.ACTION_DELIVER, RuleSet.entryAction(entry));
+                assertEquals(i & 0xFFFF, RuleSet.entryVf(entry));
+            }
+            assertEquals(RuleSet.NO_ENTRY, r.ingressMatch(0, i, 0, dst, 0, 0, 0x0200_0000_0000L | (i + 1)));
+        }
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            assertEquals(i % 9973 == 0 ? i % 3 + 1 : 0, r.ingressHits(i), "hits of rule " + i);
+        }
     }
 }

@@ -32,6 +32,17 @@ public final class Frames
         return b.array();
     }
 
+    /** An Ethernet + IPv4 + ICMP echo (type 8 request, 0 reply) with this id and sequence, valid checksums. */
+    public static byte[] icmp(final long dstMac, final long srcMac, final byte[] src, final byte[] dst,
+        final int type, final int id, final int seq, final int payload)
+    {
+        final byte[] frame = icmpEcho(dstMac, srcMac, src, dst, 64, 0, false, payload);
+        final ByteBuffer b = ByteBuffer.wrap(frame);
+        b.put(34, (byte)type).putShort(36, (short)0).putShort(38, (short)id).putShort(40, (short)seq);
+        b.putShort(36, (short)checksum(frame, 34, frame.length - 34));
+        return frame;
+    }
+
     /** An Ethernet + IPv6 + UDP frame (UDP checksum computed). */
     public static byte[] udp6(final long dstMac, final long srcMac, final byte[] src, final byte[] dst,
         final int hopLimit, final int payload)
