@@ -53,6 +53,10 @@ public enum DropReason
     // segmentation and coalescing (tso-rsc)
     /** A segment's virtualization-metadata hash names nothing known: never deliver it to a guessed VF. */
     UNKNOWN_METADATA_HASH("unknown_metadata_hash"),
+    /** The frame asks for segmentation of a kind this NIC does not do (gso type, or headers it cannot describe). */
+    GSO_UNSUPPORTED("gso_unsupported"),
+    /** The pool had no buffer for a segment or a coalesced frame. */
+    GSO_POOL_EMPTY("gso_pool_empty"),
 
     // virtual functions
     /** A VF sent from a MAC that is not its own (spoof check on). */

@@ -25,16 +25,22 @@ class RuleFileTest
         {
             if (Files.isRegularFile(p.resolve("encap-rules/README.md")))
             {
-                readme = p.resolve("encap-rules/README.md");
+                readme = p.resolve("README.md");
                 break;
             }
         }
         if (readme == null)
         {
-            throw new IllegalStateException("encap-rules/README.md not found from the repository root");
+            throw new IllegalStateException("README.md not found from the repository root");
         }
+        // the complete example is the first yaml block of the repository README's "Rule file" section
         final String text = Files.readString(readme);
-        final int start = text.indexOf("```yaml\n") + "```yaml\n".length();
+        final int section = text.indexOf("\n## Rule file\n");
+        if (section < 0)
+        {
+            throw new IllegalStateException("README.md has no '## Rule file' section");
+        }
+        final int start = text.indexOf("```yaml\n", section) + "```yaml\n".length();
         final int end = text.indexOf("```", start);
         return text.substring(start, end);
     }
