@@ -1,0 +1,737 @@
+package io.vfplane.tsorsc.gro;
+
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.checksum.Checksums;
+import io.vfplane.dataplane.packet.Offload;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.dataplane.parse.PacketParser;
+import io.vfplane.dataplane.parse.ParseResult;
+import io.vfplane.tsorsc.CopySum;
+import io.vfplane.tsorsc.HeaderFixups;
+import io.vfplane.tsorsc.SegmentLayout;
+import io.vfplane.tsorsc.TunnelDescription;
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+/**
+ * Receive-side coalescing (RSC/GRO): merges in-order TCP segments of one flow into frames of up to 64 KiB that
+ * carry gso metadata, so they can be segmented again or written to a TAP with a vnet header.
+ *
+ * <h2>What is one flow</h2>
+ * Two segments belong to the same flow when their headers, from the first byte of the frame to the end of the TCP
+ * options, are equal byte for byte except the fields that change per segment (IPv4 total length, identification and
+ * header checksum; IPv6 payload length; UDP length and checksum; TCP sequence number, the CWR/PSH/FIN flags and
+ * checksum). So the 5-tuple, the VNI, the outer endpoints, a declared opaque field, the TCP acknowledgment,
+ * window and options, TTL and TOS all have to match, for plain TCP and inside VXLAN, Geneve, NVGRE or a declared
+ * format alike, with no per-format code. The flow table is direct-mapped by a hash of a few of those bytes; a
+ * collision flushes the older flow (correct, merely less merging).
+ *
+ * <h2>When a merge ends</h2>
+ * As Linux's {@code tcp_gro_receive}: a segment whose flags other than CWR/PSH/FIN differ, or with CWR, SYN, RST or
+ * URG, or no payload, or a sequence gap or reordering, or more payload than the first segment's (the MSS), or an
+ * IPv4 identification that neither increments nor stays fixed, or one that would pass 64 KiB, is not merged: the
+ * held frame is flushed first. A segment with PSH or FIN, or shorter than the MSS, is merged and then flushes.
+ * {@link #flushAll()} flushes at end of batch, {@link #poll(long)} after a time limit.
+ *
+ * <h2>Checksums</h2>
+ * With verification on, every segment's TCP checksum is verified (a bad one is passed through alone, never merged
+ * and counted) and the payload sums taken then give the merged frame a full, correct checksum without another read
+ * (metadata: DATA_VALID). With verification off (segments a trusted source already checked, e.g. our own or a
+ * kernel TAP's), nothing is read and the merged frame carries the pseudo-header sum for a later offload
+ * (metadata: NEEDS_CSUM, csum_start, csum_offset), as a virtio-net device expects.
+ * <p>
+ * Merging copies no payload: a merged frame is the first segment plus fragments ({@link CoalescedFrame}). One
+ * instance per thread; no allocation per packet.
+ */
+public final class Coalescer
+{
+    /** Frames never grow beyond what an IP length field holds. */
+    public static final int MAX_FRAME_PAYLOAD = 65535;
+    /** Most segments in one merged frame (64 KiB of 536-byte segments). */
+    public static final int MAX_SEGMENTS = 128;
+
+    private static final int TCP_SEQUENCE_OFFSET = 4;
+    private static final int TCP_FLAGS_OFFSET = 13;
+    private static final int TCP_CHECKSUM_OFFSET = 16;
+    private static final int IPV4_ID_OFFSET = 4;
+    private static final int FIN = 0x01;
+    private static final int SYN = 0x02;
+    private static final int RST = 0x04;
+    private static final int PSH = 0x08;
+    private static final int URG = 0x20;
+    private static final int CWR = 0x80;
+    private static final int PROTOCOL_TCP = 6;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Longest header run a flow is compared on (outer + Geneve options + inner + TCP options). */
+    private static final int MAX_HEADER = 512;
+
+    private final PacketPool pool;
+    private final UnsafeBuffer buffer;
+    private final PacketParser parser;
+    private final ParseResult scratch = new ParseResult();
+    private final boolean verify;
+    private final long timeoutNs;
+    private final CoalescedFrameHandler handler;
+    private final CoalescedFrame frame = new CoalescedFrame(MAX_SEGMENTS);
+    private final int mask;
+
+    private SegmentLayout incoming = new SegmentLayout();
+    private final SegmentLayout[] layouts;
+    private final boolean[] active;
+    private final int[] headId;
+    private final int[] headOffset;
+    private final int[] headLength;
+    private final int[] mss;
+    private final int[] nextSeq;
+    private final int[] headFlags;
+    private final int[] lastFlags;
+    private final int[] segments;
+    private final int[] payloadTotal;
+    private final int[] payloadSum;
+    private final long[] startNs;
+    private final PacketDescriptor[] headMeta;
+    private final int[][] fragmentIds;
+    private final int[][] fragmentOffsets;
+    private final int[][] fragmentLengths;
+    private final long[][] maskWords;
+    private final byte[][] maskTail;
+    private final long[] maskTailWord;
+    private final int[][] firstIds;
+    private int incomingLength;
+    private final byte[] maskScratch = new byte[MAX_HEADER + 8];
+    private final UnsafeBuffer maskView = new UnsafeBuffer(maskScratch);
+
+    private int customPort = -1;
+    private TunnelDescription custom;
+    private boolean releaseBuffers = true;
+    private int lastSlot = -1;
+
+    private long merged;
+    private long framesOut;
+    private long passedThrough;
+    private long badChecksums;
+    private long fastPath;
+
+    /**
+     * @param pool      owns the segments' buffers; the coalescer releases them after handing each frame out.
+     * @param parser    parser (its configuration names the tunnel ports).
+     * @param flowSlots flows held at once, a power of two.
+     * @param timeoutNs a held frame older than this is flushed by {@link #poll}.
+     * @param verify    verify each segment's TCP checksum (see class comment).
+     * @param handler   takes the frames.
+     */
+    public Coalescer(
+        final PacketPool pool,
+        final PacketParser parser,
+        final int flowSlots,
+        final long timeoutNs,
+        final boolean verify,
+        final CoalescedFrameHandler handler)
+    {
+        if (Integer.bitCount(flowSlots) != 1)
+        {
+            throw new IllegalArgumentException("flowSlots must be a power of two: " + flowSlots);
+        }
+        this.pool = pool;
+        this.buffer = pool.buffer();
+        this.parser = parser;
+        this.verify = verify;
+        this.timeoutNs = timeoutNs;
+        this.handler = handler;
+        this.mask = flowSlots - 1;
+        layouts = new SegmentLayout[flowSlots];
+        headMeta = new PacketDescriptor[flowSlots];
+        for (int i = 0; i < flowSlots; i++)
+        {
+            layouts[i] = new SegmentLayout();
+            headMeta[i] = new PacketDescriptor();
+        }
+        active = new boolean[flowSlots];
+        headId = new int[flowSlots];
+        headOffset = new int[flowSlots];
+        headLength = new int[flowSlots];
+        mss = new int[flowSlots];
+        nextSeq = new int[flowSlots];
+        headFlags = new int[flowSlots];
+        lastFlags = new int[flowSlots];
+        segments = new int[flowSlots];
+        payloadTotal = new int[flowSlots];
+        payloadSum = new int[flowSlots];
+        startNs = new long[flowSlots];
+        fragmentIds = new int[flowSlots][MAX_SEGMENTS];
+        fragmentOffsets = new int[flowSlots][MAX_SEGMENTS];
+        fragmentLengths = new int[flowSlots][MAX_SEGMENTS];
+        maskWords = new long[flowSlots][MAX_HEADER / 8];
+        maskTail = new byte[flowSlots][8];
+        maskTailWord = new long[flowSlots];
+        firstIds = new int[flowSlots][SegmentLayout.MAX_FIXUPS];
+    }
+
+    /**
+     * Declares a custom tunnel format recognised by its outer UDP destination port (over IPv4 or IPv6): its frames
+     * are laid out by the description instead of the parser.
+     *
+     * @param udpPort     destination port.
+     * @param description the format.
+     * @return this.
+     */
+    public Coalescer customFormat(final int udpPort, final TunnelDescription description)
+    {
+        this.customPort = udpPort;
+        this.custom = description;
+        return this;
+    }
+
+    /**
+     * @param release true (the default): the coalescer releases each frame's buffers to the pool after the handler
+     *                returns; false: they stay with the caller (replaying the same buffers, benchmarks).
+     * @return this.
+     */
+    public Coalescer releaseBuffers(final boolean release)
+    {
+        this.releaseBuffers = release;
+        return this;
+    }
+
+    /**
+     * Takes one received frame; the coalescer owns its buffer from now on.
+     *
+     * @param packet bound to a buffer of the pool.
+     * @param nowNs  the current time, for the time limit.
+     */
+    public void offer(final PacketDescriptor packet, final long nowNs)
+    {
+        final int offset = packet.offset();
+        final int length = packet.length();
+        incomingLength = length;
+        final SegmentLayout layout;
+        final int slot;
+        final int payload;
+        final boolean exact;
+        final boolean known;
+        if (lastSlot >= 0 && active[lastSlot] && continues(lastSlot, offset, length))
+        {
+            // fast path: the headers equal those of the flow touched last (bar the per-segment fields, whose
+            // lengths were checked against the frame), so its layout holds: no parse, no hash
+            slot = lastSlot;
+            layout = layouts[slot];
+            fastPath++;
+            payload = length - layout.headerLength();
+            exact = true;
+            known = true;
+        }
+        else
+        {
+            layout = incoming;
+            final int rc = isCustom(offset, length) ?
+                layout.describe(custom, parser, scratch, buffer, offset, length) :
+                layout.parse(parser, scratch, buffer, offset, length);
+            if (rc != SegmentLayout.OK || layout.l4Protocol() != PROTOCOL_TCP || layout.cutLength() != 0)
+            {
+                passThrough(packet);
+                return;
+            }
+            slot = hash(offset, layout) & mask;
+            payload = layout.payloadLength();
+            // Ethernet padding after a short segment cannot be carried into a merged frame
+            exact = length == layout.headerLength() + payload;
+            known = active[slot] && sameFlow(slot, offset, layout);
+        }
+        final int tcp = offset + layout.l4Offset();
+        final int flags = buffer.getByte(tcp + TCP_FLAGS_OFFSET) & 0xFF;
+        final int seq = buffer.getInt(tcp + TCP_SEQUENCE_OFFSET, BIG_ENDIAN);
+
+        int sum = 0;
+        if (verify && payload > 0)
+        {
+            sum = CopySum.sum(buffer, offset + layout.headerLength(), payload);
+            if (!checksumsGood(offset, layout, length, sum))
+            {
+                badChecksums++;
+                if (known)
+                {
+                    flush(slot);
+                }
+                passThrough(packet);
+                return;
+            }
+        }
+
+        if (active[slot])
+        {
+            if (known)
+            {
+                if (exact && canMerge(slot, offset, layout, flags, payload, seq))
+                {
+                    append(slot, packet, layout, flags, payload, sum);
+                    if ((flags & (PSH | FIN)) != 0 || payload < mss[slot])
+                    {
+                        flush(slot);
+                    }
+                    return;
+                }
+            }
+            flush(slot);
+        }
+        if (payload == 0 || (flags & (SYN | RST | URG | PSH | FIN)) != 0 || !exact ||
+            layout.headerLength() > MAX_HEADER)
+        {
+            passThrough(packet);
+            return;
+        }
+        start(slot, packet, layout, flags, payload, seq, sum, nowNs);
+    }
+
+    /**
+     * Flushes every held frame: call at end of batch.
+     */
+    public void flushAll()
+    {
+        for (int s = 0; s <= mask; s++)
+        {
+            if (active[s])
+            {
+                flush(s);
+            }
+        }
+    }
+
+    /**
+     * Flushes the frames held longer than the time limit.
+     *
+     * @param nowNs the current time.
+     * @return frames flushed.
+     */
+    public int poll(final long nowNs)
+    {
+        int n = 0;
+        for (int s = 0; s <= mask; s++)
+        {
+            if (active[s] && nowNs - startNs[s] >= timeoutNs)
+            {
+                flush(s);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @return segments merged into a frame held before them.
+     */
+    public long merged()
+    {
+        return merged;
+    }
+
+    /**
+     * @return frames handed out (merged or not).
+     */
+    public long framesOut()
+    {
+        return framesOut;
+    }
+
+    /**
+     * @return frames handed out unchanged because they could not be coalesced (not TCP, flags, no payload...).
+     */
+    public long passedThrough()
+    {
+        return passedThrough;
+    }
+
+    /**
+     * @return segments recognised as continuing the flow touched last without a parse.
+     */
+    public long fastPath()
+    {
+        return fastPath;
+    }
+
+    /**
+     * @return segments whose TCP checksum failed verification (passed through, never merged).
+     */
+    public long badChecksums()
+    {
+        return badChecksums;
+    }
+
+    private boolean isCustom(final int offset, final int length)
+    {
+        if (customPort < 0 || length < custom.outerHeaderLength())
+        {
+            return false;
+        }
+        final int udp = offset + custom.udpOffset();
+        return custom.udpOffset() >= 0 && (buffer.getShort(udp + 2, BIG_ENDIAN) & 0xFFFF) == customPort;
+    }
+
+    private boolean checksumsGood(final int offset, final SegmentLayout layout, final int length, final int sum)
+    {
+        for (int f = 0, n = layout.fixupCount(); f < n; f++)
+        {
+            if (layout.fixupKind(f) == SegmentLayout.FIXUP_IPV4 &&
+                !Checksums.verifyIpv4Header(buffer, offset + layout.fixupOffset(f)))
+            {
+                return false;
+            }
+        }
+        final int l4 = layout.l4Offset();
+        int s = HeaderFixups.pseudo(buffer, offset + layout.l4IpOffset(), PROTOCOL_TCP, length - l4);
+        s = Checksums.sum(buffer, offset + l4, layout.l4HeaderLength(), s);
+        return Checksums.reduce(Checksums.add(s, sum)) == 0xFFFF;
+    }
+
+    private boolean continues(final int slot, final int offset, final int length)
+    {
+        final SegmentLayout held = layouts[slot];
+        if (length <= held.headerLength() || !sameFlow(slot, offset, held))
+        {
+            return false;
+        }
+        for (int f = 0, n = held.fixupCount(); f < n; f++)
+        {
+            final int rel = held.fixupOffset(f);
+            final int at = offset + rel;
+            final int expected;
+            final int field;
+            switch (held.fixupKind(f))
+            {
+                case SegmentLayout.FIXUP_IPV4 ->
+                {
+                    field = buffer.getShort(at + 2, BIG_ENDIAN) & 0xFFFF;
+                    expected = length - rel;
+                }
+                case SegmentLayout.FIXUP_IPV6 ->
+                {
+                    field = buffer.getShort(at + 4, BIG_ENDIAN) & 0xFFFF;
+                    expected = length - rel - 40;
+                }
+                default ->
+                {
+                    field = buffer.getShort(at + 4, BIG_ENDIAN) & 0xFFFF;
+                    expected = length - rel;
+                }
+            }
+            if (field != expected)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int hash(final int offset, final SegmentLayout layout)
+    {
+        final int tcp = offset + layout.l4Offset();
+        final int ip = offset + layout.l4IpOffset();
+        final int ipTail = ip + ((buffer.getByte(ip) & 0xF0) == 0x40 ? 16 : 36);
+        int h = buffer.getInt(tcp, BIG_ENDIAN) * 0x9E3779B1;
+        h ^= buffer.getInt(ipTail, BIG_ENDIAN) * 0x85EBCA6B;
+        h ^= buffer.getInt(ipTail - 4, BIG_ENDIAN) * 0xC2B2AE35;
+        h ^= layout.headerLength();
+        if (layout.isTunnel())
+        {
+            // the VNI or key usually sits just before the inner Ethernet header, 4..8 bytes before the inner IP
+            h ^= buffer.getInt(offset + layout.l4IpOffset() - 18, BIG_ENDIAN) * 0x27D4EB2F;
+        }
+        return h ^ (h >>> 15);
+    }
+
+    private boolean sameFlow(final int slot, final int offset, final SegmentLayout layout)
+    {
+        final int header = layout.headerLength();
+        if (layouts[slot].headerLength() != header || layouts[slot].l4Offset() != layout.l4Offset())
+        {
+            return false;
+        }
+        // 8 bytes at a time under a mask that hides the per-segment fields; equality only, so native-order raw
+        // loads (the order the mask was packed in) are the cheapest and right; one bounds check per range
+        final long[] words = maskWords[slot];
+        final int a = headOffset[slot];
+        final int whole = header & ~7;
+        buffer.boundsCheck(a, header);
+        buffer.boundsCheck(offset, header);
+        final long base = buffer.addressOffset();
+        final byte[] array = buffer.byteArray();
+        for (int i = 0, k = 0; i < whole; i += 8, k++)
+        {
+            if (((UnsafeApi.getLong(array, base + a + i) ^ UnsafeApi.getLong(array, base + offset + i)) & words[k]) != 0)
+            {
+                return false;
+            }
+        }
+        if (whole == header)
+        {
+            return true;
+        }
+        // the last partial word: read 8 bytes when the frames are long enough (they hold payload after the
+        // headers) and let the mask, zero past the header, hide the rest
+        if (header + 8 <= length(slot) && whole + 8 <= incomingLength)
+        {
+            return ((UnsafeApi.getLong(array, base + a + whole) ^ UnsafeApi.getLong(array, base + offset + whole)) &
+                maskTailWord[slot]) == 0;
+        }
+        final byte[] tail = maskTail[slot];
+        for (int i = whole; i < header; i++)
+        {
+            if (((buffer.getByte(a + i) ^ buffer.getByte(offset + i)) & tail[i - whole]) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean canMerge(
+        final int slot, final int offset, final SegmentLayout layout, final int flags, final int payload, final int seq)
+    {
+        if (payload == 0 || (flags & (CWR | SYN | RST | URG)) != 0 ||
+            ((flags ^ headFlags[slot]) & ~(CWR | PSH | FIN)) != 0 ||
+            seq != nextSeq[slot] || payload > mss[slot] || segments[slot] == MAX_SEGMENTS ||
+            payloadTotal[slot] + payload + layout.headerLength() - layout.fixupOffset(0) > MAX_FRAME_PAYLOAD)
+        {
+            return false;
+        }
+        // IPv4 identifications: each must follow the held frame's by the segment count, or stay fixed
+        final int n = segments[slot];
+        final int[] first = firstIds[slot];
+        for (int f = 0, count = layout.fixupCount(); f < count; f++)
+        {
+            if (first[f] >= 0)
+            {
+                final int id = buffer.getShort(offset + layout.fixupOffset(f) + IPV4_ID_OFFSET, BIG_ENDIAN) & 0xFFFF;
+                if (id != ((first[f] + n) & 0xFFFF) && id != first[f])
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void start(
+        final int slot,
+        final PacketDescriptor packet,
+        final SegmentLayout layout,
+        final int flags,
+        final int payload,
+        final int seq,
+        final int sum,
+        final long nowNs)
+    {
+        // the parsed layout becomes the flow's; the flow's old one is the next scratch
+        if (layout != layouts[slot])
+        {
+            incoming = layouts[slot];
+            layouts[slot] = layout;
+        }
+        lastSlot = slot;
+        active[slot] = true;
+        headId[slot] = packet.bufferId();
+        headOffset[slot] = packet.offset();
+        headLength[slot] = layout.headerLength() + payload;
+        headMeta[slot].copyFrom(packet);
+        mss[slot] = payload;
+        nextSeq[slot] = seq + payload;
+        headFlags[slot] = flags;
+        lastFlags[slot] = flags;
+        segments[slot] = 1;
+        payloadTotal[slot] = payload;
+        payloadSum[slot] = sum;
+        startNs[slot] = nowNs;
+        skips(slot, layout);
+        final int[] first = firstIds[slot];
+        for (int f = 0, count = layout.fixupCount(); f < count; f++)
+        {
+            first[f] = layout.fixupKind(f) == SegmentLayout.FIXUP_IPV4 ?
+                buffer.getShort(packet.offset() + layout.fixupOffset(f) + IPV4_ID_OFFSET, BIG_ENDIAN) & 0xFFFF : -1;
+        }
+    }
+
+    private void skips(final int slot, final SegmentLayout layout)
+    {
+        final int header = layout.headerLength();
+        final byte[] m = maskScratch;
+        java.util.Arrays.fill(m, 0, header + 8, (byte)0xFF);
+        for (int f = 0, count = layout.fixupCount(); f < count; f++)
+        {
+            final int at = layout.fixupOffset(f);
+            switch (layout.fixupKind(f))
+            {
+                case SegmentLayout.FIXUP_IPV4 ->
+                {
+                    hide(m, at + 2, 4);
+                    hide(m, at + 10, 2);
+                }
+                case SegmentLayout.FIXUP_IPV6 -> hide(m, at + 4, 2);
+                default -> hide(m, at + 4, 4);
+            }
+        }
+        final int tcp = layout.l4Offset();
+        hide(m, tcp + TCP_SEQUENCE_OFFSET, 4);
+        // the flags byte is compared by canMerge, which allows CWR, PSH and FIN to differ
+        hide(m, tcp + TCP_FLAGS_OFFSET, 1);
+        hide(m, tcp + TCP_CHECKSUM_OFFSET, 2);
+        final long[] words = maskWords[slot];
+        final int whole = header & ~7;
+        for (int i = 0, k = 0; i < whole; i += 8, k++)
+        {
+            words[k] = maskView.getLong(i, NATIVE);
+        }
+        System.arraycopy(m, whole, maskTail[slot], 0, 8);
+        java.util.Arrays.fill(m, header, header + 8, (byte)0);
+        maskTailWord[slot] = maskView.getLong(whole, NATIVE);
+    }
+
+    private int length(final int slot)
+    {
+        return headLength[slot];
+    }
+
+    private static void hide(final byte[] mask, final int from, final int length)
+    {
+        java.util.Arrays.fill(mask, from, from + length, (byte)0);
+    }
+
+    private void append(
+        final int slot,
+        final PacketDescriptor packet,
+        final SegmentLayout layout,
+        final int flags,
+        final int payload,
+        final int sum)
+    {
+        final int i = segments[slot] - 1;
+        fragmentIds[slot][i] = packet.bufferId();
+        fragmentOffsets[slot][i] = packet.offset() + layout.headerLength();
+        fragmentLengths[slot][i] = payload;
+        // a piece that starts at an odd offset of the payload contributes its sum byte-swapped
+        if (verify)
+        {
+            payloadSum[slot] = Checksums.add(payloadSum[slot], CopySum.align(sum, (payloadTotal[slot] & 1) != 0));
+        }
+        payloadTotal[slot] += payload;
+        nextSeq[slot] += payload;
+        lastFlags[slot] = flags;
+        segments[slot]++;
+        lastSlot = slot;
+        merged++;
+    }
+
+    private void flush(final int slot)
+    {
+        active[slot] = false;
+        final SegmentLayout layout = layouts[slot];
+        final int head = headOffset[slot];
+        final int n = segments[slot];
+        final CoalescedFrame f = frame;
+        f.buffer = buffer;
+        f.headOffset = head;
+        f.headLength = headLength[slot];
+        f.fragmentCount = n - 1;
+        f.segmentCount = n;
+        f.length = layout.headerLength() + payloadTotal[slot];
+        f.metadata.copyFrom(headMeta[slot]);
+        f.metadata.bind(headId[slot], head, f.length);
+        if (n > 1)
+        {
+            System.arraycopy(fragmentOffsets[slot], 0, f.fragmentOffsets, 0, n - 1);
+            System.arraycopy(fragmentLengths[slot], 0, f.fragmentLengths, 0, n - 1);
+            HeaderFixups.setLengths(buffer, head, layout, f.length, 0);
+            final int tcp = head + layout.l4Offset();
+            buffer.putByte(tcp + TCP_FLAGS_OFFSET, (byte)(headFlags[slot] | (lastFlags[slot] & (PSH | FIN))));
+            boolean full = verify;
+            int sum = payloadSum[slot];
+            if (!full && hasOuterUdpChecksum(layout))
+            {
+                // a tunnel UDP checksum covers the inner payload: without verified sums, read it once now
+                sum = sumPayload(slot, layout);
+                full = true;
+            }
+            HeaderFixups.writeChecksums(buffer, head, layout, f.length, sum, !full);
+            final boolean v6 = (buffer.getByte(head + layout.l4IpOffset()) & 0xF0) == 0x60;
+            f.metadata
+                .gsoType(v6 ? Offload.GSO_TCPV6 : Offload.GSO_TCPV4)
+                .gsoSize(mss[slot])
+                .headerLength(layout.headerLength())
+                .csumStart(layout.l4Offset())
+                .csumOffset(TCP_CHECKSUM_OFFSET)
+                .offloadFlags(full ? Offload.FLAG_DATA_VALID : Offload.FLAG_NEEDS_CSUM);
+        }
+        else if (verify)
+        {
+            f.metadata.offloadFlags(f.metadata.offloadFlags() | Offload.FLAG_DATA_VALID);
+        }
+        framesOut++;
+        handler.onFrame(f);
+        if (releaseBuffers)
+        {
+            pool.release(headId[slot]);
+            final int[] ids = fragmentIds[slot];
+            for (int i = 0; i < n - 1; i++)
+            {
+                pool.release(ids[i]);
+            }
+        }
+    }
+
+    private static boolean hasOuterUdpChecksum(final SegmentLayout layout)
+    {
+        for (int f = 0, n = layout.fixupCount(); f < n; f++)
+        {
+            if (layout.fixupKind(f) == SegmentLayout.FIXUP_UDP && layout.fixupChecksum(f))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int sumPayload(final int slot, final SegmentLayout layout)
+    {
+        final int first = headLength[slot] - layout.headerLength();
+        int sum = CopySum.sum(buffer, headOffset[slot] + layout.headerLength(), first);
+        int position = first;
+        final int[] offsets = fragmentOffsets[slot];
+        final int[] lengths = fragmentLengths[slot];
+        for (int i = 0, n = segments[slot] - 1; i < n; i++)
+        {
+            sum = Checksums.add(sum, CopySum.align(CopySum.sum(buffer, offsets[i], lengths[i]), (position & 1) != 0));
+            position += lengths[i];
+        }
+        return sum;
+    }
+
+    private void passThrough(final PacketDescriptor packet)
+    {
+        final CoalescedFrame f = frame;
+        f.buffer = buffer;
+        f.headOffset = packet.offset();
+        f.headLength = packet.length();
+        f.fragmentCount = 0;
+        f.segmentCount = 1;
+        f.length = packet.length();
+        f.metadata.copyFrom(packet);
+        passedThrough++;
+        framesOut++;
+        handler.onFrame(f);
+        if (releaseBuffers)
+        {
+            pool.release(packet.bufferId());
+        }
+    }
+
+    /**
+     * @return the buffer segments are read from (the pool's view).
+     */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+}
