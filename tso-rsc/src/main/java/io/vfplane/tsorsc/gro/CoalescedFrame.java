@@ -15,9 +15,11 @@ import org.agrona.MutableDirectBuffer;
 public final class CoalescedFrame
 {
     final PacketDescriptor metadata = new PacketDescriptor();
+    final int[] fragmentBufferIds;
     final int[] fragmentOffsets;
     final int[] fragmentLengths;
     DirectBuffer buffer;
+    int headBufferId;
     int headOffset;
     int headLength;
     int fragmentCount;
@@ -26,6 +28,7 @@ public final class CoalescedFrame
 
     CoalescedFrame(final int maxFragments)
     {
+        fragmentBufferIds = new int[maxFragments];
         fragmentOffsets = new int[maxFragments];
         fragmentLengths = new int[maxFragments];
     }
@@ -68,6 +71,24 @@ public final class CoalescedFrame
     public int fragmentCount()
     {
         return fragmentCount;
+    }
+
+    /**
+     * @return the pool buffer holding the head (its owner decides when it is released, see
+     * {@link Coalescer#releaseBuffers(boolean)}).
+     */
+    public int headBufferId()
+    {
+        return headBufferId;
+    }
+
+    /**
+     * @param i fragment index.
+     * @return the pool buffer holding fragment i (the whole segment it arrived in).
+     */
+    public int fragmentBufferId(final int i)
+    {
+        return fragmentBufferIds[i];
     }
 
     public int fragmentOffset(final int i)

@@ -7,6 +7,7 @@ import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.dataplane.parse.PacketParser;
 import io.vfplane.dataplane.parse.ParseResult;
 import io.vfplane.tsorsc.CopySum;
+import io.vfplane.tsorsc.CustomFormats;
 import io.vfplane.tsorsc.HeaderFixups;
 import io.vfplane.tsorsc.SegmentLayout;
 import io.vfplane.tsorsc.TunnelDescription;
@@ -67,6 +68,21 @@ public final class Coalescer
     private static final int CWR = 0x80;
     private static final int PROTOCOL_TCP = 6;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Flush reason: end of batch ({@link #flushAll()}). */
+    public static final int FLUSH_END_OF_BATCH = 0;
+    /** Flush reason: held longer than the time limit ({@link #poll(long)}). */
+    public static final int FLUSH_TIMEOUT = 1;
+    /** Flush reason: the last segment merged had PSH or FIN, or was shorter than the MSS. */
+    public static final int FLUSH_PUSH = 2;
+    /** Flush reason: a segment of the same flow could not be merged (flags, sequence gap, size, checksum). */
+    public static final int FLUSH_NOT_MERGEABLE = 3;
+    /** Flush reason: a segment of another flow hashed to the same slot. */
+    public static final int FLUSH_COLLISION = 4;
+    /** Number of flush reasons. */
+    public static final int FLUSH_REASONS = 5;
+    /** Counter label suffixes of the flush reasons, by reason. */
+    public static final String[] FLUSH_REASON_LABELS = {"end_of_batch", "timeout", "push", "not_mergeable", "collision"};
+
     /** Longest header run a flow is compared on (outer + Geneve options + inner + TCP options). */
     private static final int MAX_HEADER = 512;
 
@@ -99,15 +115,17 @@ public final class Coalescer
     private final int[][] fragmentOffsets;
     private final int[][] fragmentLengths;
     private final long[][] maskWords;
+    private final long[][] expectedWords;
     private final byte[][] maskTail;
     private final long[] maskTailWord;
     private final int[][] firstIds;
     private int incomingLength;
     private final byte[] maskScratch = new byte[MAX_HEADER + 8];
     private final UnsafeBuffer maskView = new UnsafeBuffer(maskScratch);
+    private final byte[] tailScratch = new byte[8];
+    private final UnsafeBuffer tailView = new UnsafeBuffer(tailScratch);
 
-    private int customPort = -1;
-    private TunnelDescription custom;
+    private final CustomFormats customFormats = new CustomFormats();
     private boolean releaseBuffers = true;
     private int lastSlot = -1;
 
@@ -116,6 +134,8 @@ public final class Coalescer
     private long passedThrough;
     private long badChecksums;
     private long fastPath;
+    private final long[] flushes = new long[FLUSH_REASONS];
+    private CoalescerCounters published;
 
     /**
      * @param pool      owns the segments' buffers; the coalescer releases them after handing each frame out.
@@ -167,6 +187,7 @@ public final class Coalescer
         fragmentOffsets = new int[flowSlots][MAX_SEGMENTS];
         fragmentLengths = new int[flowSlots][MAX_SEGMENTS];
         maskWords = new long[flowSlots][MAX_HEADER / 8];
+        expectedWords = new long[flowSlots][MAX_HEADER / 8 + 1];
         maskTail = new byte[flowSlots][8];
         maskTailWord = new long[flowSlots];
         firstIds = new int[flowSlots][SegmentLayout.MAX_FIXUPS];
@@ -182,9 +203,45 @@ public final class Coalescer
      */
     public Coalescer customFormat(final int udpPort, final TunnelDescription description)
     {
-        this.customPort = udpPort;
-        this.custom = description;
+        customFormats.put(udpPort, description);
         return this;
+    }
+
+    /**
+     * Forgets the custom format declared for a port.
+     *
+     * @param udpPort destination port.
+     * @return this.
+     */
+    public Coalescer removeCustomFormat(final int udpPort)
+    {
+        customFormats.remove(udpPort);
+        return this;
+    }
+
+    /**
+     * Registers this coalescer's counters ({@code tsorsc.<name>.coalesce.*}, see {@link CoalescerCounters}); from
+     * now on {@link #flushAll()} and {@link #poll(long)} publish them. Setup time only.
+     *
+     * @param counters where.
+     * @param name     names this coalescer in the labels (no dots).
+     * @return this.
+     */
+    public Coalescer counters(final io.vfplane.dataplane.counters.Counters counters, final String name)
+    {
+        published = new CoalescerCounters(counters, name);
+        return this;
+    }
+
+    /**
+     * Publishes the counters now (flushAll and poll do it themselves).
+     */
+    public void publishCounters()
+    {
+        if (published != null)
+        {
+            published.publish(this);
+        }
     }
 
     /**
@@ -228,7 +285,8 @@ public final class Coalescer
         else
         {
             layout = incoming;
-            final int rc = isCustom(offset, length) ?
+            final TunnelDescription custom = customFormats.find(buffer, offset, length);
+            final int rc = custom != null ?
                 layout.describe(custom, parser, scratch, buffer, offset, length) :
                 layout.parse(parser, scratch, buffer, offset, length);
             if (rc != SegmentLayout.OK || layout.l4Protocol() != PROTOCOL_TCP || layout.cutLength() != 0)
@@ -255,7 +313,7 @@ public final class Coalescer
                 badChecksums++;
                 if (known)
                 {
-                    flush(slot);
+                    flush(slot, FLUSH_NOT_MERGEABLE);
                 }
                 passThrough(packet);
                 return;
@@ -271,12 +329,12 @@ public final class Coalescer
                     append(slot, packet, layout, flags, payload, sum);
                     if ((flags & (PSH | FIN)) != 0 || payload < mss[slot])
                     {
-                        flush(slot);
+                        flush(slot, FLUSH_PUSH);
                     }
                     return;
                 }
             }
-            flush(slot);
+            flush(slot, known ? FLUSH_NOT_MERGEABLE : FLUSH_COLLISION);
         }
         if (payload == 0 || (flags & (SYN | RST | URG | PSH | FIN)) != 0 || !exact ||
             layout.headerLength() > MAX_HEADER)
@@ -296,9 +354,10 @@ public final class Coalescer
         {
             if (active[s])
             {
-                flush(s);
+                flush(s, FLUSH_END_OF_BATCH);
             }
         }
+        publishCounters();
     }
 
     /**
@@ -314,9 +373,13 @@ public final class Coalescer
         {
             if (active[s] && nowNs - startNs[s] >= timeoutNs)
             {
-                flush(s);
+                flush(s, FLUSH_TIMEOUT);
                 n++;
             }
+        }
+        if (n > 0)
+        {
+            publishCounters();
         }
         return n;
     }
@@ -361,14 +424,13 @@ public final class Coalescer
         return badChecksums;
     }
 
-    private boolean isCustom(final int offset, final int length)
+    /**
+     * @param reason one of the FLUSH_ constants.
+     * @return frames flushed for that reason.
+     */
+    public long flushes(final int reason)
     {
-        if (customPort < 0 || length < custom.outerHeaderLength())
-        {
-            return false;
-        }
-        final int udp = offset + custom.udpOffset();
-        return custom.udpOffset() >= 0 && (buffer.getShort(udp + 2, BIG_ENDIAN) & 0xFFFF) == customPort;
+        return flushes[reason];
     }
 
     private boolean checksumsGood(final int offset, final SegmentLayout layout, final int length, final int sum)
@@ -452,31 +514,35 @@ public final class Coalescer
         }
         // 8 bytes at a time under a mask that hides the per-segment fields; equality only, so native-order raw
         // loads (the order the mask was packed in) are the cheapest and right; one bounds check per range
+        // compared against the expected image (the head's words under the mask, taken once at start): one load per
+        // word of the incoming frame, and the differences OR-ed together so the loop has no branch per word
         final long[] words = maskWords[slot];
-        final int a = headOffset[slot];
+        final long[] expected = expectedWords[slot];
         final int whole = header & ~7;
-        buffer.boundsCheck(a, header);
         buffer.boundsCheck(offset, header);
-        final long base = buffer.addressOffset();
+        final long at = buffer.addressOffset() + offset;
         final byte[] array = buffer.byteArray();
-        for (int i = 0, k = 0; i < whole; i += 8, k++)
+        long diff = 0;
+        int k = 0;
+        for (int i = 0; i < whole; i += 8, k++)
         {
-            if (((UnsafeApi.getLong(array, base + a + i) ^ UnsafeApi.getLong(array, base + offset + i)) & words[k]) != 0)
-            {
-                return false;
-            }
+            diff |= (UnsafeApi.getLong(array, at + i) & words[k]) ^ expected[k];
         }
         if (whole == header)
         {
-            return true;
+            return diff == 0;
         }
-        // the last partial word: read 8 bytes when the frames are long enough (they hold payload after the
-        // headers) and let the mask, zero past the header, hide the rest
-        if (header + 8 <= length(slot) && whole + 8 <= incomingLength)
+        if (diff != 0)
         {
-            return ((UnsafeApi.getLong(array, base + a + whole) ^ UnsafeApi.getLong(array, base + offset + whole)) &
-                maskTailWord[slot]) == 0;
+            return false;
         }
+        // the last partial word: read 8 bytes when the frame is long enough (it holds payload after the headers)
+        // and let the mask, zero past the header, hide the rest
+        if (whole + 8 <= incomingLength)
+        {
+            return ((UnsafeApi.getLong(array, at + whole) & maskTailWord[slot]) ^ expected[k]) == 0;
+        }
+        final int a = headOffset[slot];
         final byte[] tail = maskTail[slot];
         for (int i = whole; i < header; i++)
         {
@@ -587,12 +653,25 @@ public final class Coalescer
         System.arraycopy(m, whole, maskTail[slot], 0, 8);
         java.util.Arrays.fill(m, header, header + 8, (byte)0);
         maskTailWord[slot] = maskView.getLong(whole, NATIVE);
+        // the expected image: the head's header words under the mask (the partial last word assembled from the
+        // header bytes only, the rest zero like the mask there)
+        final int head = headOffset[slot];
+        final long[] expected = expectedWords[slot];
+        int k = 0;
+        for (int i = 0; i < whole; i += 8, k++)
+        {
+            expected[k] = buffer.getLong(head + i, NATIVE) & words[k];
+        }
+        if (whole != header)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                tailScratch[i] = i < header - whole ? buffer.getByte(head + whole + i) : 0;
+            }
+            expected[k] = tailView.getLong(0, NATIVE) & maskTailWord[slot];
+        }
     }
 
-    private int length(final int slot)
-    {
-        return headLength[slot];
-    }
 
     private static void hide(final byte[] mask, final int from, final int length)
     {
@@ -624,9 +703,10 @@ public final class Coalescer
         merged++;
     }
 
-    private void flush(final int slot)
+    private void flush(final int slot, final int reason)
     {
         active[slot] = false;
+        flushes[reason]++;
         final SegmentLayout layout = layouts[slot];
         final int head = headOffset[slot];
         final int n = segments[slot];
@@ -639,8 +719,10 @@ public final class Coalescer
         f.length = layout.headerLength() + payloadTotal[slot];
         f.metadata.copyFrom(headMeta[slot]);
         f.metadata.bind(headId[slot], head, f.length);
+        f.headBufferId = headId[slot];
         if (n > 1)
         {
+            System.arraycopy(fragmentIds[slot], 0, f.fragmentBufferIds, 0, n - 1);
             System.arraycopy(fragmentOffsets[slot], 0, f.fragmentOffsets, 0, n - 1);
             System.arraycopy(fragmentLengths[slot], 0, f.fragmentLengths, 0, n - 1);
             HeaderFixups.setLengths(buffer, head, layout, f.length, 0);
@@ -713,6 +795,7 @@ public final class Coalescer
         final CoalescedFrame f = frame;
         f.buffer = buffer;
         f.headOffset = packet.offset();
+        f.headBufferId = packet.bufferId();
         f.headLength = packet.length();
         f.fragmentCount = 0;
         f.segmentCount = 1;

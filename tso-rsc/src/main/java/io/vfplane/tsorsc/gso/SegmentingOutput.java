@@ -3,9 +3,13 @@ package io.vfplane.tsorsc.gso;
 import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.dataplane.counters.Counters;
+import io.vfplane.dataplane.parse.DropReason;
 import io.vfplane.dataplane.parse.PacketParser;
 import io.vfplane.dataplane.parse.ParseResult;
 import io.vfplane.pipeline.Output;
+import io.vfplane.tsorsc.CustomFormats;
+import io.vfplane.tsorsc.ModuleCounters;
 import io.vfplane.tsorsc.SegmentLayout;
 import io.vfplane.tsorsc.TunnelDescription;
 import org.agrona.MutableDirectBuffer;
@@ -24,7 +28,8 @@ import org.agrona.MutableDirectBuffer;
  * large frames (a TAP with a vnet header) skip this output altogether.
  * <p>
  * Ownership: the large packet's buffer is released once cut; each segment buffer goes to the port, or is released
- * and counted if the port refuses it. A pool that runs dry drops the rest of the frame, counted.
+ * and counted if the port refuses it. A pool that runs dry drops the rest of the frame, counted. A dropped packet's
+ * descriptor carries its {@link DropReason} ({@code GSO_UNSUPPORTED}, {@code GSO_POOL_EMPTY}), counted by reason.
  */
 public final class SegmentingOutput implements Output
 {
@@ -35,8 +40,9 @@ public final class SegmentingOutput implements Output
     private final Segmenter segmenter = new Segmenter();
     private final boolean checksumOffload;
     private final PoolSink sink = new PoolSink();
-    private TunnelDescription custom;
-    private int customPort = -1;
+    private final CustomFormats customFormats = new CustomFormats();
+    private final long[] drops = new long[DropReason.VALUES.length];
+    private ModuleCounters published;
 
     private long framesSegmented;
     private long segmentsOut;
@@ -66,8 +72,35 @@ public final class SegmentingOutput implements Output
      */
     public SegmentingOutput customFormat(final int udpPort, final TunnelDescription description)
     {
-        this.customPort = udpPort;
-        this.custom = description;
+        customFormats.put(udpPort, description);
+        return this;
+    }
+
+    /**
+     * Forgets the custom format declared for a port.
+     *
+     * @param udpPort destination port.
+     * @return this.
+     */
+    public SegmentingOutput removeCustomFormat(final int udpPort)
+    {
+        customFormats.remove(udpPort);
+        return this;
+    }
+
+    /**
+     * Registers the counters {@code tsorsc.<name>.segment.frames_segmented / segments_out / port_refused /
+     * drop.gso_unsupported / drop.gso_pool_empty}, published at each {@link #flush()}. Setup time only.
+     *
+     * @param counters where.
+     * @param name     names this output in the labels (no dots).
+     * @return this.
+     */
+    public SegmentingOutput counters(final Counters counters, final String name)
+    {
+        published = new ModuleCounters(counters, ModuleCounters.prefix(name, "segment"),
+            "frames_segmented", "segments_out", "port_refused",
+            "drop." + DropReason.GSO_UNSUPPORTED.label(), "drop." + DropReason.GSO_POOL_EMPTY.label());
         return this;
     }
 
@@ -80,40 +113,62 @@ public final class SegmentingOutput implements Output
             return port.offer(packet, pool);
         }
         final MutableDirectBuffer buffer = pool.buffer();
-        final int rc = isCustom(buffer, packet) ?
+        final TunnelDescription custom = customFormats.find(buffer, packet.offset(), packet.length());
+        final int rc = custom != null ?
             layout.describe(custom, parser, scratch, buffer, packet.offset(), packet.length()) :
             layout.parse(parser, scratch, buffer, packet.offset(), packet.length());
-        if (rc != SegmentLayout.OK)
+        if (rc != SegmentLayout.OK || (type != Offload.GSO_TCPV4 && type != Offload.GSO_TCPV6 &&
+            type != Offload.GSO_UDP_L4))
         {
             unsupported++;
-            pool.release(packet.bufferId());
+            drop(packet, pool, DropReason.GSO_UNSUPPORTED);
             return true;
         }
         sink.begin(pool, packet);
         final boolean partial = checksumOffload && (packet.offloadFlags() & Offload.FLAG_NEEDS_CSUM) != 0;
         if (segmenter.segment(buffer, packet.offset(), layout, packet.gsoSize(), partial, sink) < 0)
         {
+            // the segments already sent stay sent; the rest of the frame is lost
             poolEmpty++;
+            drop(packet, pool, DropReason.GSO_POOL_EMPTY);
         }
         else
         {
             framesSegmented++;
+            pool.release(packet.bufferId());
         }
-        pool.release(packet.bufferId());
         return true;
+    }
+
+    private void drop(final PacketDescriptor packet, final PacketPool pool, final DropReason reason)
+    {
+        drops[reason.ordinal()]++;
+        pool.release(packet.bufferId());
+        packet.drop(reason);
     }
 
     @Override
     public void flush()
     {
         port.flush();
+        final ModuleCounters c = published;
+        if (c != null)
+        {
+            c.publish(0, framesSegmented);
+            c.publish(1, segmentsOut);
+            c.publish(2, portRefused);
+            c.publish(3, drops[DropReason.GSO_UNSUPPORTED.ordinal()]);
+            c.publish(4, drops[DropReason.GSO_POOL_EMPTY.ordinal()]);
+        }
     }
 
-    private boolean isCustom(final MutableDirectBuffer buffer, final PacketDescriptor packet)
+    /**
+     * @param reason why.
+     * @return packets dropped for that reason.
+     */
+    public long drops(final DropReason reason)
     {
-        return customPort >= 0 && custom.udpOffset() >= 0 && packet.length() > custom.outerHeaderLength() &&
-            (buffer.getShort(packet.offset() + custom.udpOffset() + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF) ==
-            customPort;
+        return drops[reason.ordinal()];
     }
 
     public long framesSegmented()

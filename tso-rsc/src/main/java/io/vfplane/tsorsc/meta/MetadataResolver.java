@@ -1,5 +1,9 @@
 package io.vfplane.tsorsc.meta;
 
+import io.vfplane.dataplane.counters.Counters;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.dataplane.parse.DropReason;
+import io.vfplane.tsorsc.ModuleCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -52,6 +56,7 @@ public final class MetadataResolver
     private long unknownHash;
     private long hashMismatch;
     private long collisions;
+    private ModuleCounters published;
 
     /**
      * @param field         the field layout.
@@ -163,10 +168,53 @@ public final class MetadataResolver
     }
 
     /**
-     * Forgets the shards collected in this batch (the cache stays).
+     * Pass 2 for a packet: as {@link #resolve(MutableDirectBuffer, int, byte[])}, and a segment whose hash names
+     * nothing known is marked dropped with {@link DropReason#UNKNOWN_METADATA_HASH} (the caller releases it).
+     *
+     * @param packet      the segment's descriptor.
+     * @param buffer      holding the segment.
+     * @param fieldOffset where its metadata field is.
+     * @param out         receives the metadata when found.
+     * @return true if found; false: the packet is marked dropped.
+     */
+    public boolean resolve(
+        final PacketDescriptor packet, final MutableDirectBuffer buffer, final int fieldOffset, final byte[] out)
+    {
+        if (resolve(buffer, fieldOffset, out))
+        {
+            return true;
+        }
+        packet.drop(DropReason.UNKNOWN_METADATA_HASH);
+        return false;
+    }
+
+    /**
+     * Registers the counters {@code tsorsc.<name>.metadata.rebuilt / drop.unknown_metadata_hash / hash_mismatch /
+     * collisions}, published at each {@link #endBatch()}. Setup time only.
+     *
+     * @param counters where.
+     * @param name     names this resolver in the labels (no dots).
+     * @return this.
+     */
+    public MetadataResolver counters(final Counters counters, final String name)
+    {
+        published = new ModuleCounters(counters, ModuleCounters.prefix(name, "metadata"),
+            "rebuilt", "drop." + DropReason.UNKNOWN_METADATA_HASH.label(), "hash_mismatch", "collisions");
+        return this;
+    }
+
+    /**
+     * Forgets the shards collected in this batch (the cache stays), and publishes the counters.
      */
     public void endBatch()
     {
+        if (published != null)
+        {
+            published.publish(0, rebuilt);
+            published.publish(1, unknownHash);
+            published.publish(2, hashMismatch);
+            published.publish(3, collisions);
+        }
         for (int i = 0; i < pendingUsed; i++)
         {
             pendingCount[i] = 0;
