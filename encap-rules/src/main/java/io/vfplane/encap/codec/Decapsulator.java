@@ -26,8 +26,25 @@ public final class Decapsulator
     private static final int GRE_K = 0x20;
     private static final int GRE_S = 0x10;
 
+    private static final int INITIAL_BATCH = 256;
+
     private long lastVni;
     private int lastRule;
+    /** Folds the {@link #prefetch} reads, so the JIT keeps them. */
+    private long sink;
+
+    // what pass 1 ({@link #parse}) learnt of each packet of a batch, by index, for pass 2 ({@link #complete})
+    private TunnelDrop[] parsed = new TunnelDrop[INITIAL_BATCH];
+    private int[] formats = new int[INITIAL_BATCH];
+    private int[] inners = new int[INITIAL_BATCH];
+    private int[] ipEnds = new int[INITIAL_BATCH];
+    private int[] probes = new int[INITIAL_BATCH];
+    private long[] vnis = new long[INITIAL_BATCH];
+    private long[] dstHis = new long[INITIAL_BATCH];
+    private long[] dstLos = new long[INITIAL_BATCH];
+    private long[] srcHis = new long[INITIAL_BATCH];
+    private long[] srcLos = new long[INITIAL_BATCH];
+    private long[] innerMacs = new long[INITIAL_BATCH];
 
     /**
      * Decapsulates {@code d}'s frame in place: on success the descriptor covers the inner Ethernet frame and carries
@@ -35,7 +52,113 @@ public final class Decapsulator
      */
     public TunnelDrop decapsulate(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d)
     {
+        parse(rules, buffer, d, 0);
+        return complete(rules, d, 0);
+    }
+
+    /**
+     * Makes room for batches of {@code count} packets (allocates only when a batch is larger than any before).
+     */
+    public void reserve(final int count)
+    {
+        if (count > parsed.length)
+        {
+            final int n = Integer.highestOneBit(count - 1) << 1;
+            parsed = new TunnelDrop[n];
+            formats = new int[n];
+            inners = new int[n];
+            ipEnds = new int[n];
+            probes = new int[n];
+            vnis = new long[n];
+            dstHis = new long[n];
+            dstLos = new long[n];
+            srcHis = new long[n];
+            srcLos = new long[n];
+            innerMacs = new long[n];
+        }
+    }
+
+    /**
+     * Pass 1 of a batch (as VPP's dual loops): decodes and validates packet {@code index}'s outer and tunnel headers
+     * and computes where its ingress lookup will read, without touching the ingress table. Then {@link #prefetch}
+     * once for the batch, then {@link #complete} for each packet. The descriptor is not changed.
+     * Call {@link #reserve} first for batches over 256.
+     */
+    public void parse(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d, final int index)
+    {
+        final TunnelDrop drop = parseHeaders(rules, buffer, d, index);
+        parsed[index] = drop;
+        probes[index] = drop == TunnelDrop.NONE ?
+            rules.ingressProbe(formats[index], vnis[index], dstHis[index], dstLos[index], innerMacs[index]) : -1;
+    }
+
+    /** Marks packet {@code index} of the batch as one to leave alone (another stage decided it). */
+    public void skip(final int index)
+    {
+        parsed[index] = TunnelDrop.NOT_A_TUNNEL;
+        probes[index] = -1;
+    }
+
+    /**
+     * Between the passes: reads the first word of every parsed packet's ingress record in one tight loop. With a
+     * table far larger than the caches each read misses; a few instructions per read let the core keep many misses
+     * in flight (up to its fill buffers) instead of one per packet, so pass 2 mostly finds its lines arriving.
+     */
+    public void prefetch(final RuleSet rules, final int count)
+    {
+        long s = sink;
+        final int[] p = probes;
+        for (int i = 0; i < count; i++)
+        {
+            final int probe = p[i];
+            if (probe >= 0)
+            {
+                s += rules.touchIngress(probe);
+            }
+        }
+        sink = s;
+    }
+
+    /**
+     * Pass 2: the ingress lookup and the strip of packet {@code index}, parsed by {@link #parse}: on success the
+     * descriptor covers the inner Ethernet frame and carries the VF and VNI; on a drop it is unchanged.
+     */
+    public TunnelDrop complete(final RuleSet rules, final PacketDescriptor d, final int index)
+    {
         lastRule = RuleSet.NO_RULE;
+        final TunnelDrop drop = parsed[index];
+        if (drop != TunnelDrop.NONE)
+        {
+            return drop;
+        }
+        final long vni = vnis[index];
+        lastVni = vni;
+        final long entry = rules.ingressMatch(formats[index], vni, dstHis[index], dstLos[index], srcHis[index],
+            srcLos[index], innerMacs[index]);
+        if (entry == RuleSet.NO_ENTRY)
+        {
+            return TunnelDrop.NO_RULE;
+        }
+        final int rule = RuleSet.entryRule(entry);
+        lastRule = rule;
+        if (RuleSet.entryAction(entry) != RuleSet.ACTION_DELIVER)
+        {
+            return TunnelDrop.RULE_DROP;
+        }
+        final int inner = inners[index];
+        d.strip(inner - d.offset());
+        d.length(ipEnds[index] - inner);
+        d.vf(RuleSet.entryVf(entry));
+        d.vni((int)vni);
+        return TunnelDrop.NONE;
+    }
+
+    private TunnelDrop parseHeaders(
+        final RuleSet rules,
+        final DirectBuffer buffer,
+        final PacketDescriptor d,
+        final int index)
+    {
         final int frame = d.offset();
         final int end = frame + d.length();
         if (d.length() < 14)
@@ -217,24 +340,16 @@ public final class Decapsulator
         {
             return TunnelDrop.TRUNCATED;
         }
-        final long innerDstMac = (buffer.getInt(inner, BE) & 0xFFFF_FFFFL) << 16 |
+        innerMacs[index] = (buffer.getInt(inner, BE) & 0xFFFF_FFFFL) << 16 |
             (buffer.getShort(inner + 4, BE) & 0xFFFF);
-        lastVni = vni;
-        final long entry = rules.ingressMatch(formatIndex, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
-        if (entry == RuleSet.NO_ENTRY)
-        {
-            return TunnelDrop.NO_RULE;
-        }
-        final int rule = RuleSet.entryRule(entry);
-        lastRule = rule;
-        if (RuleSet.entryAction(entry) != RuleSet.ACTION_DELIVER)
-        {
-            return TunnelDrop.RULE_DROP;
-        }
-        d.strip(inner - frame);
-        d.length(ipEnd - inner);
-        d.vf(RuleSet.entryVf(entry));
-        d.vni((int)vni);
+        formats[index] = formatIndex;
+        vnis[index] = vni;
+        dstHis[index] = dstHi;
+        dstLos[index] = dstLo;
+        srcHis[index] = srcHi;
+        srcLos[index] = srcLo;
+        inners[index] = inner;
+        ipEnds[index] = ipEnd;
         return TunnelDrop.NONE;
     }
 

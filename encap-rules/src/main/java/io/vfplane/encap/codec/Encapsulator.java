@@ -48,10 +48,17 @@ public final class Encapsulator
         final int slotOffset)
     {
         final TunnelTemplates tt = rules.templates();
-        final int headerLength = tt.length(t);
+        // one 64-byte record holds every per-tunnel field this packet needs: one line, one bounds check
+        final int[] rec = tt.records();
+        final int r = t << TunnelTemplates.RECORD_SHIFT;
+        if (r < 0 || r + (1 << TunnelTemplates.RECORD_SHIFT) > rec.length)
+        {
+            throw new IndexOutOfBoundsException(t); // as the per-field arrays did; lets the JIT drop the checks below
+        }
+        final int headerLength = rec[r + TunnelTemplates.R_LENGTH];
         final int innerLength = d.length();
-        final int ipOffset = tt.ipOffset(t);
-        final boolean v6 = tt.ipVersion(t) == 6;
+        final int ipOffset = rec[r + TunnelTemplates.R_IP_OFFSET];
+        final boolean v6 = rec[r + TunnelTemplates.R_IP_VERSION] == 6;
         final int outerIpLength = ipOffset >= 0 ? headerLength - ipOffset + innerLength :
             headerLength + innerLength + (v6 ? 48 : 28);
         if (outerIpLength > rules.underlay().mtu() && d.gsoType() == Offload.GSO_NONE)
@@ -68,27 +75,27 @@ public final class Encapsulator
         }
         final int frame = d.offset();
         final int inner = frame + headerLength;
-        final UnsafeBuffer template = tt.bytes();
-        buffer.putBytes(frame, template, tt.offset(t), headerLength);
+        buffer.putBytes(frame, tt.bytes(), rec[r + TunnelTemplates.R_OFFSET], headerLength);
         int hash = d.flowHash();
         if (hash == 0)
         {
             hash = flowHash(buffer, inner, innerLength);
         }
         // the flow id goes in before the UDP checksum is computed over the tunnel header
-        final int flowIdOffset = tt.flowIdOffset(t);
+        final int flowIdOffset = rec[r + TunnelTemplates.R_FLOW_ID_OFFSET];
         if (flowIdOffset >= 0)
         {
-            putField(buffer, frame + flowIdOffset, tt.flowIdWidth(t), hash);
+            putField(buffer, frame + flowIdOffset, rec[r + TunnelTemplates.R_FLOW_ID_WIDTH], hash);
         }
         if (ipOffset >= 0)
         {
             final int ip = frame + ipOffset;
-            final int udpOffset = tt.udpOffset(t);
-            final int ttl = tt.ttl(t);
-            final int dscp = tt.dscp(t);
-            final int df = tt.df(t);
-            // inner IP fields for inherited TTL / DSCP / DF and the ECN copy (RFC 6040 normal mode)
+            final int udpOffset = rec[r + TunnelTemplates.R_UDP_OFFSET];
+            final int ttl = rec[r + TunnelTemplates.R_TTL];
+            final int dscp = rec[r + TunnelTemplates.R_DSCP];
+            final int df = rec[r + TunnelTemplates.R_DF];
+            // inner IP fields for inherited TTL / DSCP / DF and the ECN copy (RFC 6040 normal mode): the inner
+            // header is read once, its first 12 bytes (TOS, flags, TTL for IPv4) in two wide loads
             int innerTtl = Tunnel.DEFAULT_TTL;
             int innerTos = 0;
             boolean innerDf = false;
@@ -102,14 +109,17 @@ public final class Encapsulator
             final int innerEnd = inner + innerLength;
             if (innerType == 0x0800 && innerL3 + 20 <= innerEnd)
             {
-                innerTos = buffer.getByte(innerL3 + 1) & 0xFF;
+                // bytes 0..7: version/IHL, TOS, total length, identification, flags/fragment offset
+                final long w0 = buffer.getLong(innerL3, BE);
+                innerTos = (int)(w0 >>> 48) & 0xFF;
+                innerDf = (w0 & 0x4000L) != 0;
                 innerTtl = buffer.getByte(innerL3 + 8) & 0xFF;
-                innerDf = (buffer.getShort(innerL3 + 6, BE) & 0x4000) != 0;
             }
             else if (innerType == 0x86DD && innerL3 + 40 <= innerEnd)
             {
-                innerTos = (buffer.getShort(innerL3, BE) >>> 4) & 0xFF;
-                innerTtl = buffer.getByte(innerL3 + 7) & 0xFF;
+                final long w0 = buffer.getLong(innerL3, BE);
+                innerTos = (int)(w0 >>> 52) & 0xFF;
+                innerTtl = (int)w0 & 0xFF;
                 innerDf = true; // IPv6 never fragments in the network
             }
             final int outerTtl = ttl == Tunnel.INHERIT ? innerTtl : ttl;
@@ -124,28 +134,31 @@ public final class Encapsulator
             {
                 final int flags = df == Tunnel.DfPolicy.SET.ordinal() ||
                     (df == Tunnel.DfPolicy.INHERIT.ordinal() && innerDf) ? IPV4_DF : 0;
-                buffer.putByte(ip + 1, (byte)outerTos);
-                buffer.putShort(ip + 2, (short)outerIpLength, BE);
+                int sum = rec[r + TunnelTemplates.R_IPV4_CONSTANT_SUM] + outerTos + outerIpLength + flags +
+                    (outerTtl << 8);
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+                // bytes 0..3 (version/IHL, TOS, total length) and 6..11 (flags, TTL, protocol, checksum) in three
+                // stores; identification (4..5) and protocol keep the template's values
+                buffer.putInt(ip, rec[r + TunnelTemplates.R_IPV4_WORD0] | outerTos << 16 | outerIpLength, BE);
                 buffer.putShort(ip + 6, (short)flags, BE);
-                buffer.putByte(ip + 8, (byte)outerTtl);
-                int sum = tt.ipv4ConstantSum(t) + outerTos + outerIpLength + flags + (outerTtl << 8);
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-                buffer.putShort(ip + Checksums.IPV4_CHECKSUM_OFFSET, (short)~sum, BE);
+                buffer.putInt(ip + 8, outerTtl << 24 | rec[r + TunnelTemplates.R_IPV4_WORD2] | (~sum & 0xFFFF), BE);
             }
             if (udpOffset >= 0)
             {
                 final int udp = frame + udpOffset;
                 final int udpLength = headerLength - udpOffset + innerLength;
-                buffer.putShort(udp, (short)(UDP_SOURCE_PORT_BASE | (hash & UDP_SOURCE_PORT_MASK)), BE);
-                buffer.putShort(udp + 4, (short)udpLength, BE);
-                if (tt.computeUdpChecksum(t))
+                // source port and length around the template's destination port, in one store
+                final int dstPort = rec[r + TunnelTemplates.R_UDP_DESTINATION_PORT];
+                buffer.putLong(udp, (long)(UDP_SOURCE_PORT_BASE | (hash & UDP_SOURCE_PORT_MASK)) << 48 |
+                    (long)dstPort << 32 | (long)udpLength << 16, BE);
+                if (rec[r + TunnelTemplates.R_UDP_CHECKSUM] != 0)
                 {
                     Checksums.writeL4Checksum(buffer, ip, udp, udpLength, Checksums.PROTOCOL_UDP);
                 }
             }
         }
-        d.vni((int)tt.tunnel(t).vni());
+        d.vni(rec[r + TunnelTemplates.R_VNI]);
         // a UDP-socket underlay (tunnel-header depth) addresses the datagram by this id: RuleSet.tunnelEndpoint
         d.tunnelId(t);
         return TunnelDrop.NONE;

@@ -747,6 +747,39 @@ public final class RuleSet
         return ingress.valueAt(record);
     }
 
+    /**
+     * The table record where {@link #ingressMatch} will first look for this frame (the rule without a source address
+     * scope), or -1 when the endpoint is unknown; reads only the small endpoint table. With {@link #touchIngress} it
+     * lets a batch start the cache misses of all its lookups before resolving the first one.
+     */
+    public int ingressProbe(
+        final int format,
+        final long vni,
+        final long dstHi,
+        final long dstLo,
+        final long innerDstMac)
+    {
+        int endpoint = endpoints.get2(dstHi, dstLo);
+        if (endpoint == WideKeyMap.MISSING)
+        {
+            if (!hasWildcardEndpoint)
+            {
+                return -1;
+            }
+            endpoint = 0;
+        }
+        return ingress.firstRecord2(ingressKey0(endpoint, format, vni), innerDstMac);
+    }
+
+    /**
+     * Reads the first word of an {@link #ingressProbe} record so that its cache line is on its way; the caller folds
+     * the result into a value it keeps (a sink), or the JIT may drop the read.
+     */
+    public long touchIngress(final int probe)
+    {
+        return ingress.touch(probe);
+    }
+
     private int findIngress(
         final int format,
         final long vni,

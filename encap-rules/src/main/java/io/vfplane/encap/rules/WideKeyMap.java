@@ -234,6 +234,25 @@ final class WideKeyMap
         }
     }
 
+    /**
+     * The record a lookup of a two-long key starts at (its first probe), without reading the table: for a batch that
+     * first computes every packet's record and then {@link #touch touches} them all before resolving any.
+     */
+    int firstRecord2(final long k0, final long k1)
+    {
+        return ORIGIN + ((hash2(k0, k1) & mask) << 2);
+    }
+
+    /**
+     * A plain read of a record's first long. The caller folds it into a value it keeps, so the read is not removed:
+     * its only purpose is to start the cache miss early (Java has no prefetch instruction), so that a tight loop of
+     * touches keeps many misses in flight at once where one lookup after another waits for each in turn.
+     */
+    long touch(final int record)
+    {
+        return table[record];
+    }
+
     /** The value of a record {@link #find2} returned. */
     long valueAt(final int record)
     {
