@@ -29,16 +29,20 @@ public record HostConfig(
     /** Transports the underlay port may use. */
     public enum Transport
     {
-        EPOLL, IO_URING, NIO
+        EPOLL, IO_URING
     }
 
     /**
      * @param bind      local tunnel endpoint: the address the underlay socket binds and the outer source.
      * @param port      UDP port bound, and the destination port toward peers (as Linux's vxlan {@code dstport}).
-     * @param transport the socket transport.
+     * @param transport the socket transport: Netty epoll (default) or io_uring.
      * @param mtu       the underlay MTU (outer IP packet).
+     * @param gro       UDP GRO on the underlay socket (epoll): one receive per train of datagrams, in place of
+     *                  recvmmsg batches (Netty 4.2 does one or the other).
+     * @param offloads  the offload path: TAPs with TSO and checksum offload (64 KiB frames from the guests), tunnel
+     *                  TSO with UDP GSO out, RSC to the guests; off: MTU-sized frames only.
      */
-    public record Underlay(Inet4Address bind, int port, Transport transport, int mtu)
+    public record Underlay(Inet4Address bind, int port, Transport transport, int mtu, boolean gro, boolean offloads)
     {
     }
 

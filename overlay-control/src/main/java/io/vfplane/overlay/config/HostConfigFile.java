@@ -38,7 +38,7 @@ public final class HostConfigFile
     private static final Set<String> TOP = Set.of("instance", "pf", "underlay", "tunnel", "control", "pipelines", "vfs",
         "peers");
     private static final Set<String> PIPELINES = Set.of("idle", "placement");
-    private static final Set<String> UNDERLAY = Set.of("bind", "port", "transport", "mtu");
+    private static final Set<String> UNDERLAY = Set.of("bind", "port", "transport", "mtu", "gro", "offloads");
     private static final Set<String> TUNNEL = Set.of("format");
     private static final Set<String> CONTROL = Set.of("port", "metrics");
     private static final Set<String> VF = Set.of("index", "tap", "mac", "vlan", "ips", "vni", "spoofchk", "trust",
@@ -137,10 +137,12 @@ public final class HostConfigFile
         require(m, node, "underlay", "bind");
         final Inet4Address bind = m.get("bind") == null ? null : ipv4(m.get("bind"), "underlay.bind");
         final int port = (int)integer(m, "port", "underlay", 1, 65535, 4789);
-        final String transport = word(m, "transport", "underlay", "epoll", "epoll", "io_uring", "nio");
+        final String transport = word(m, "transport", "underlay", "epoll", "epoll", "io_uring");
         final int mtu = (int)integer(m, "mtu", "underlay", 576, 65535, 1500);
+        final boolean gro = bool(m, "gro", "underlay", true);
+        final boolean offloads = bool(m, "offloads", "underlay", true);
         return new HostConfig.Underlay(bind, port,
-            HostConfig.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), mtu);
+            HostConfig.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), mtu, gro, offloads);
     }
 
     private HostConfig.Tunnel tunnel(final Node node)

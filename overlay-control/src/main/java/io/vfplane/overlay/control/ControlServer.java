@@ -241,8 +241,10 @@ public final class ControlServer implements AutoCloseable
     {
         final StringBuilder sb = new StringBuilder();
         final var u = daemon.underlay();
-        sb.append(String.format("  %d  %-12s udp %s:%d (jdk socket)%n", Daemon.UNDERLAY_PORT, u.name(),
-            u.localAddress().getAddress().getHostAddress(), u.localAddress().getPort()));
+        sb.append(String.format("  %d  %-12s udp %s:%d (%s, gso %s, gro %s)%n", Daemon.UNDERLAY_PORT, u.name(),
+            u.localAddress().getAddress().getHostAddress(), u.localAddress().getPort(),
+            daemon.config().underlay().transport().name().toLowerCase(java.util.Locale.ROOT),
+            u.gsoInUse() ? "on" : "off", u.groInUse() ? "on" : "off"));
         appendPortCounters(sb, u.name());
         for (final TapPort tap : daemon.taps())
         {

@@ -2,6 +2,7 @@ package io.vfplane.overlay.daemon;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -12,6 +13,8 @@ import java.util.Locale;
 
 import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.counters.Counters;
+import io.vfplane.dataplane.parse.PacketParser;
+import io.vfplane.dataplane.parse.ParserConfig;
 import io.vfplane.encap.config.RuleFile;
 import io.vfplane.encap.config.RuleFileException;
 import io.vfplane.encap.rules.RuleSet;
@@ -23,7 +26,9 @@ import io.vfplane.overlay.config.HostConfigFile;
 import io.vfplane.overlay.config.PeerSource;
 import io.vfplane.overlay.config.RuleCompiler;
 import io.vfplane.overlay.control.ControlServer;
-import io.vfplane.overlay.io.SocketUnderlayPort;
+import io.vfplane.overlay.offload.ChecksumCompletionStage;
+import io.vfplane.overlay.offload.CoalescingTapOutput;
+import io.vfplane.overlay.offload.TunnelGsoOutput;
 import io.vfplane.pipeline.BackpressurePolicy;
 import io.vfplane.pipeline.Output;
 import io.vfplane.pipeline.Pipeline;
@@ -37,7 +42,12 @@ import io.vfplane.vf.VfTable;
 import io.vfplane.vf.port.PortOutput;
 import io.vfplane.vf.port.tap.NetNs;
 import io.vfplane.vf.port.tap.TapConfig;
+import io.vfplane.vf.port.tap.TapDevice;
 import io.vfplane.vf.port.tap.TapPort;
+import io.vfplane.vf.port.tap.VnetHeader;
+import io.vfplane.vf.port.udp.UdpUnderlayPort;
+import io.vfplane.vf.port.udp.UnderlayConfig;
+import io.vfplane.vf.port.udp.UnderlayTransport;
 
 /**
  * One host's daemon: the physical function with its virtual functions and the two pipelines between them and the
@@ -45,10 +55,20 @@ import io.vfplane.vf.port.tap.TapPort;
  *
  * <pre>
  *  guest netns           this host (daemon)                                                      underlay
- *  [eth = TAP vf k] -> TapPort rx -> g2u: [ vf_egress -> encap -> tx ] -> SocketUnderlayPort -> UDP to peers
- *  [eth = TAP vf k] <- TapPort tx <- u2g: [ decap -> vf_ingress -> tx ] <- SocketUnderlayPort <- UDP from peers
+ *  [eth = TAP vf k] -> TapPort rx -> g2u: [ vf_egress -> csum -> encap -> tx ] -> tunnel TSO -> UdpUnderlayPort
+ *  [eth = TAP vf k] <- TapPort tx <- u2g: [ decap -> vf_ingress -> tx ] <- RSC         <- UdpUnderlayPort
+ *                                    (g2u tx also delivers to local VFs: egress rule deliver)
  *  ports: 0 = underlay, 1 + k = VF k's TAP
  * </pre>
+ *
+ * <h2>The offload path ({@code underlay.offloads: on}, the default)</h2>
+ * The TAPs are opened with {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6}: a guest hands over TCP frames of up to
+ * 64 KiB with their gso metadata in the vnet header (into slots of the guest pool, large enough for them). The
+ * {@code csum} stage finishes the partial checksums of small frames; encap keeps the gso metadata; at tx,
+ * {@link TunnelGsoOutput} cuts a large frame into VXLAN datagrams laid end to end in one slot and the underlay sends
+ * them with one UDP GSO write. Receiving, the underlay socket has UDP GRO on (one read per train), the datagrams are
+ * decapsulated one by one, and {@link CoalescingTapOutput} merges the inner TCP segments back into 64 KiB frames
+ * written to the TAP with {@code GSO_TCPV4} in the vnet header.
  *
  * <h2>Start and stop</h2>
  * {@link #start} validates and compiles everything first, then takes the lock files (instance, every TAP name, the
@@ -67,6 +87,12 @@ public final class Daemon implements AutoCloseable
 
     private static final int POOL_SLOTS = 8192;
     private static final int POOL_DATA = 2048;
+    /** Slots of the guest-side pool with offloads on: a 64 KiB TSO frame each, or its VXLAN datagram train. */
+    private static final int GUEST_POOL_SLOTS = 1024;
+    /** 64 KiB of inner frame grows by a VXLAN, Ethernet, IP and TCP header per segment (45 of them at MSS 1448). */
+    private static final int GUEST_POOL_DATA = 80 * 1024;
+    /** Datagrams per recvmmsg when GRO is off. */
+    private static final int RECV_BATCH = 32;
     private static final int MAX_COUNTERS = 4096;
 
     private final HostConfig config;
@@ -79,7 +105,8 @@ public final class Daemon implements AutoCloseable
     private PacketPool pool;
     private VfTable vfTable;
     private RuleTables rules;
-    private SocketUnderlayPort underlay;
+    private PacketPool guestPool;
+    private UdpUnderlayPort underlay;
     private final List<TapPort> taps = new ArrayList<>();
     private Pipeline g2u;
     private Pipeline u2g;
@@ -176,29 +203,46 @@ public final class Daemon implements AutoCloseable
             vfTable.set(vfConfig(vf));
             vfTable.guestPort(vf.index(), VF_PORT_BASE + vf.index());
         }
-        if (config.underlay().transport() != HostConfig.Transport.NIO)
+        final boolean offloads = config.underlay().offloads();
+        if (offloads)
         {
-            log.info("underlay transport " + config.underlay().transport().name().toLowerCase(Locale.ROOT) +
-                ": not wired yet, using the JDK socket transport (one datagram per system call, no GSO/GRO)");
+            // guests hand over TSO frames of up to 64 KiB; a slot also holds the VXLAN datagram train made of one
+            guestPool = new PacketPool("guest", GUEST_POOL_SLOTS, PacketPool.MIN_HEADROOM, GUEST_POOL_DATA, counters);
+            made.push(guestPool);
         }
+        else
+        {
+            guestPool = pool;
+        }
+        final UnderlayTransport transport = config.underlay().transport() == HostConfig.Transport.IO_URING ?
+            UnderlayTransport.IO_URING : UnderlayTransport.EPOLL;
+        final UnderlayConfig underlayConfig = new UnderlayConfig(transport,
+            new InetSocketAddress(config.underlay().bind(), config.underlay().port()), RECV_BATCH, POOL_DATA,
+            config.underlay().gro() && transport == UnderlayTransport.EPOLL, true, UNDERLAY_PORT);
         try
         {
-            underlay = new SocketUnderlayPort(config.pf(), config.underlay().bind(), config.underlay().port(),
-                UNDERLAY_PORT, pool, counters);
+            underlay = new UdpUnderlayPort(underlayConfig, pool, counters);
         }
-        catch (final IOException ex)
+        catch (final IllegalStateException ex)
         {
-            throw new DaemonException("cannot bind the underlay to " + config.underlay().bind().getHostAddress() +
+            throw new DaemonException("cannot open the underlay on " + config.underlay().bind().getHostAddress() +
                 ":" + config.underlay().port() + ": " + ex.getMessage(), ex);
         }
         made.push(underlay);
+        for (final String line : underlay.describe())
+        {
+            log.info("underlay " + line);
+        }
+        final int tapOffloads = offloads ? TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4 | TapDevice.TUN_F_TSO6 : 0;
         final Output[] toGuests = new Output[VF_PORT_BASE + vfCount];
+        final Output[] fromGuests = new Output[VF_PORT_BASE + vfCount];
         for (final HostConfig.Vf vf : config.vfs())
         {
             final TapPort tap;
             try
             {
-                tap = new TapPort(TapConfig.simple(vf.tap(), vf.index(), VF_PORT_BASE + vf.index()), pool, counters);
+                tap = new TapPort(new TapConfig(vf.tap(), 1, VnetHeader.LENGTH, tapOffloads, vf.index(),
+                    VF_PORT_BASE + vf.index()), guestPool, counters);
             }
             catch (final RuntimeException ex)
             {
@@ -207,9 +251,16 @@ public final class Daemon implements AutoCloseable
             }
             made.push(tap);
             taps.add(tap);
-            toGuests[VF_PORT_BASE + vf.index()] = new PortOutput(tap);
+            // each pipeline writes to the TAP through its own sender: u2g (from the underlay) and g2u (local
+            // VF-to-VF delivery) run on different threads
+            toGuests[VF_PORT_BASE + vf.index()] = offloads ?
+                new CoalescingTapOutput(tap.newSender(), pool, parser()) : tap.newSender();
+            fromGuests[VF_PORT_BASE + vf.index()] = tap.newSender();
             plugGuest(vf);
         }
+        log.info("offloads " + (offloads ? "on: TAPs with TSO4/TSO6 and checksum offload (64 KiB frames), tunnel " +
+            "TSO into one UDP GSO train" + (underlay.gsoInUse() ? "" : " (split: no UDP GSO here)") +
+            ", RSC to the guests" : "off (configured): MTU-sized frames"));
         // BLOCK: a full ring holds the receive thread back (the socket or TAP queue absorbs the burst) rather than
         // dropping what was already read, which TCP would pay for with retransmits
         final IdleStrategyConfig idle = IdleStrategyConfig.of(IdleStrategyConfig.Kind.parse(config.pipelines().idle()));
@@ -221,13 +272,20 @@ public final class Daemon implements AutoCloseable
             .tx(toGuests)
             .build().start();
         made.push(u2g);
-        final Output[] toUnderlay = {new PortOutput(underlay)};
-        g2u = Pipeline.builder("g2u").pool(pool).counters(counters).backpressure(BackpressurePolicy.BLOCK)
+        final Output underlayOut = new PortOutput(underlay);
+        fromGuests[UNDERLAY_PORT] = offloads ? new TunnelGsoOutput(underlayOut, parser()) : underlayOut;
+        final Pipeline.Builder g2uBuilder = Pipeline.builder("g2u").pool(guestPool).counters(counters)
+            .backpressure(BackpressurePolicy.BLOCK)
             .idle(idle).placement(placement)
             .multiProducer(taps.size() > 1)
-            .stage(new VfEgressStage(vfTable))
-            .stage(new EncapStage(rules, UNDERLAY_PORT, -1))
-            .tx(toUnderlay)
+            .stage(new VfEgressStage(vfTable));
+        if (offloads)
+        {
+            g2uBuilder.stage(new ChecksumCompletionStage());
+        }
+        g2u = g2uBuilder
+            .stage(new EncapStage(rules, UNDERLAY_PORT, VF_PORT_BASE))
+            .tx(fromGuests)
             .build().start();
         made.push(g2u);
         underlay.start(u2g::offer);
@@ -249,6 +307,12 @@ public final class Daemon implements AutoCloseable
     private static Path runDir(final Path instanceDir)
     {
         return instanceDir.getParent();
+    }
+
+    /** A parser for one pipeline thread's output that knows this host's VXLAN port. */
+    private PacketParser parser()
+    {
+        return new PacketParser(new ParserConfig().addVxlanPort(config.underlay().port()));
     }
 
     private void plugGuest(final HostConfig.Vf vf)
@@ -382,7 +446,7 @@ public final class Daemon implements AutoCloseable
         return rulesOrigin;
     }
 
-    public SocketUnderlayPort underlay()
+    public UdpUnderlayPort underlay()
     {
         return underlay;
     }
@@ -442,7 +506,8 @@ public final class Daemon implements AutoCloseable
         }
         closeQuietly(g2u);
         made.remove(g2u);
-        final long inFlight = pool == null ? 0 : pool.inFlight();
+        final long inFlight = (pool == null ? 0 : pool.inFlight()) +
+            (guestPool == null || guestPool == pool ? 0 : guestPool.inFlight());
         undo();
         log.info("stopped (" + inFlight + " buffers in flight at the end)");
     }

@@ -43,6 +43,7 @@ public final class Topology implements AutoCloseable
     private final Path runDir;
     private final Process[] daemons = new Process[2];
     private final boolean[] kernel = new boolean[2];
+    private String transport = "epoll";
     private boolean closed;
 
     private Topology(final String prefix, final Path workDir)
@@ -139,6 +140,18 @@ public final class Topology implements AutoCloseable
         return runDir;
     }
 
+    /**
+     * The underlay transport the generated host configs ask for.
+     *
+     * @param transport {@code epoll} (the default) or {@code io_uring}.
+     * @return this.
+     */
+    public Topology transport(final String transport)
+    {
+        this.transport = transport;
+        return this;
+    }
+
     /** The host config of host {@code h} (1 or 2) with its peer the other host. */
     public String config(final int h, final String extraPeerHosts)
     {
@@ -149,7 +162,7 @@ public final class Topology implements AutoCloseable
             "underlay:\n" +
             "  bind: " + underlayIp(h) + "\n" +
             "  port: 4789\n" +
-            "  transport: nio\n" +
+            "  transport: " + transport + "\n" +
             "vfs:\n" +
             "  - index: 0\n" +
             "    tap: " + tap(h) + "\n" +

@@ -58,11 +58,8 @@ public final class TapPort implements PacketPort
     private final Thread[] rxThreads;
     private volatile boolean running;
 
-    // tx side: one thread at a time (the pipeline's tx thread)
-    private final MemorySegment txErrno;
-    private final MemorySegment txIov;
-    private final MemorySegment txHeader;
-    private final UnsafeBuffer txHeaderBuffer;
+    // tx side: the port's own sender (one thread at a time); more threads take their own (newSender)
+    private final Sender defaultSender;
 
     private final AtomicCounter rxPackets;
     private final AtomicCounter rxBytes;
@@ -72,10 +69,6 @@ public final class TapPort implements PacketPort
     private final AtomicCounter txBytes;
     private final AtomicCounter txErrors;
     private final AtomicCounter txRefused;
-    private long txPacketsPending;
-    private long txBytesPending;
-    private long txErrorsPending;
-    private long txRefusedPending;
 
     /**
      * Opens the TAP. Nothing is received until {@link #start(PacketSink)}.
@@ -101,10 +94,6 @@ public final class TapPort implements PacketPort
         this.device = TapDevice.open(config);
         this.portName = device.name();
         this.rxThreads = new Thread[device.queues()];
-        this.txErrno = device.newErrnoState();
-        this.txIov = device.allocate(2L * IOVEC_SIZE);
-        this.txHeader = device.allocate(VnetHeader.LENGTH_MRG_RXBUF);
-        this.txHeaderBuffer = new UnsafeBuffer(txHeader.address(), VnetHeader.LENGTH_MRG_RXBUF);
         final String prefix = "port." + portName + ".";
         rxPackets = counters.newCounter(prefix + "rx_packets");
         rxBytes = counters.newCounter(prefix + "rx_bytes");
@@ -114,6 +103,7 @@ public final class TapPort implements PacketPort
         txBytes = counters.newCounter(prefix + "tx_bytes");
         txErrors = counters.newCounter(prefix + "tx_errors");
         txRefused = counters.newCounter(prefix + "tx_refused");
+        defaultSender = new Sender();
     }
 
     @Override
@@ -235,82 +225,228 @@ public final class TapPort implements PacketPort
     /**
      * Writes the frame (with its vnet header) to the TAP now: a TAP takes one frame per write, so there is nothing
      * to gain by holding it until {@link #flush()}. The buffer goes back to the pool before this returns.
+     * <p>
+     * This is the port's own {@link Sender}, for one thread at a time; a second pipeline that sends to the same TAP
+     * (local VF-to-VF delivery beside the decap path) takes its own {@link #newSender()}.
      *
      * @return false (buffer left with the caller) when the frame carries offload work and the TAP has no vnet header.
      */
     @Override
     public boolean send(final PacketDescriptor packet, final PacketPool pool)
     {
-        if (headerSize == 0 && (packet.gsoType() != Offload.GSO_NONE ||
-            (packet.offloadFlags() & Offload.FLAG_NEEDS_CSUM) != 0))
-        {
-            txRefusedPending++;
-            return false;
-        }
-        final int fd = device.fd(device.queues() == 1 ? 0 : Math.floorMod(packet.flowHash(), device.queues()));
-        final int offset = packet.offset();
-        final int length = packet.length();
-        final long base = pool.buffer().addressOffset();
-        final long n;
-        if (headerSize == 0)
-        {
-            n = LibC.write(txErrno, fd, base + offset, length);
-        }
-        else if (offset - headerSize >= pool.slotOffset(packet.bufferId()))
-        {
-            // the headroom in front of the frame is ours: one contiguous write
-            VnetHeader.write(pool.buffer(), offset - headerSize, headerSize, packet);
-            n = LibC.write(txErrno, fd, base + offset - headerSize, (long)headerSize + length) - headerSize;
-        }
-        else
-        {
-            VnetHeader.write(txHeaderBuffer, 0, headerSize, packet);
-            txIov.set(ValueLayout.JAVA_LONG, 0, txHeader.address());
-            txIov.set(ValueLayout.JAVA_LONG, 8, headerSize);
-            txIov.set(ValueLayout.JAVA_LONG, 16, base + offset);
-            txIov.set(ValueLayout.JAVA_LONG, 24, length);
-            n = LibC.writev(txErrno, fd, txIov.address(), 2) - headerSize;
-        }
-        if (n == length)
-        {
-            txPacketsPending++;
-            txBytesPending += length;
-        }
-        else
-        {
-            // EIO when the device is down, EINVAL for a vnet header the kernel rejects: counted, frame dropped
-            txErrorsPending++;
-        }
-        pool.release(packet.bufferId());
-        return true;
+        return defaultSender.send(packet, pool);
     }
 
     @Override
     public void flush()
     {
-        if (txPacketsPending != 0)
+        defaultSender.flush();
+    }
+
+    /**
+     * A send side with its own scratch memory (iovecs, vnet header, errno) and its own pending counts, so two
+     * threads may write to this TAP at once, each through its own sender: a write to a TAP fd is one whole frame,
+     * which the kernel takes atomically, so senders need no lock between them. Make senders at setup time.
+     *
+     * @return a sender for one more thread.
+     */
+    public Sender newSender()
+    {
+        return new Sender();
+    }
+
+    /**
+     * One thread's way of writing frames to this TAP: whole frames from a pool slot, or a frame gathered from a
+     * head and fragments (a coalesced frame) with one {@code writev}.
+     */
+    public final class Sender implements io.vfplane.pipeline.Output
+    {
+        /** The most iovecs one gathered write takes: vnet header, head, fragments. */
+        public static final int MAX_IOVECS = 256;
+
+        private final MemorySegment errno = device.newErrnoState();
+        private final MemorySegment iov = device.allocate((long)MAX_IOVECS * IOVEC_SIZE);
+        private final long iovAddress = iov.address();
+        private final MemorySegment header = device.allocate(VnetHeader.LENGTH_MRG_RXBUF);
+        private final UnsafeBuffer headerBuffer = new UnsafeBuffer(header.address(), VnetHeader.LENGTH_MRG_RXBUF);
+        private long packetsPending;
+        private long bytesPending;
+        private long errorsPending;
+        private long refusedPending;
+
+        private Sender()
         {
-            txPackets.getAndAddRelease(txPacketsPending);
-            txBytes.getAndAddRelease(txBytesPending);
-            txPacketsPending = 0;
-            txBytesPending = 0;
         }
-        if (txErrorsPending != 0)
+
+        /**
+         * Writes the frame now and releases its buffer (see {@link TapPort#send}).
+         *
+         * @return false (buffer left with the caller) when the frame carries offload work and the TAP has no vnet
+         * header.
+         */
+        @Override
+        public boolean offer(final PacketDescriptor packet, final PacketPool pool)
         {
-            txErrors.getAndAddRelease(txErrorsPending);
-            txErrorsPending = 0;
+            return send(packet, pool);
         }
-        if (txRefusedPending != 0)
+
+        /** See {@link #offer}. */
+        public boolean send(final PacketDescriptor packet, final PacketPool pool)
         {
-            txRefused.getAndAddRelease(txRefusedPending);
-            txRefusedPending = 0;
+            if (refuses(packet))
+            {
+                refusedPending++;
+                return false;
+            }
+            final int fd = fdFor(packet);
+            final int offset = packet.offset();
+            final int length = packet.length();
+            final long base = pool.buffer().addressOffset();
+            final long n;
+            if (headerSize == 0)
+            {
+                n = LibC.write(errno, fd, base + offset, length);
+            }
+            else if (offset - headerSize >= pool.slotOffset(packet.bufferId()))
+            {
+                // the headroom in front of the frame is ours: one contiguous write
+                VnetHeader.write(pool.buffer(), offset - headerSize, headerSize, packet);
+                n = LibC.write(errno, fd, base + offset - headerSize, (long)headerSize + length) - headerSize;
+            }
+            else
+            {
+                VnetHeader.write(headerBuffer, 0, headerSize, packet);
+                iov.set(ValueLayout.JAVA_LONG, 0, header.address());
+                iov.set(ValueLayout.JAVA_LONG, 8, headerSize);
+                iov.set(ValueLayout.JAVA_LONG, 16, base + offset);
+                iov.set(ValueLayout.JAVA_LONG, 24, length);
+                n = LibC.writev(errno, fd, iovAddress, 2) - headerSize;
+            }
+            count(n, length);
+            pool.release(packet.bufferId());
+            return true;
+        }
+
+        /**
+         * Writes one frame gathered from a head and fragments of the same memory (one {@code writev}); the caller
+         * keeps the buffers.
+         *
+         * @param metadata       offload fields for the vnet header, and the flow hash that picks the queue.
+         * @param baseAddress    the address {@code offsets} are relative to.
+         * @param headOffset     the frame's first bytes (headers and the first payload).
+         * @param headLength     their length.
+         * @param fragOffsets    the other pieces, in order.
+         * @param fragLengths    their lengths.
+         * @param fragmentCount  how many.
+         * @return false when the frame has more pieces than a sender takes, or carries offload work and the TAP has
+         * no vnet header (counted as refused).
+         */
+        public boolean sendGathered(
+            final PacketDescriptor metadata,
+            final long baseAddress,
+            final int headOffset,
+            final int headLength,
+            final int[] fragOffsets,
+            final int[] fragLengths,
+            final int fragmentCount)
+        {
+            if (refuses(metadata) || fragmentCount + 2 > MAX_IOVECS)
+            {
+                refusedPending++;
+                return false;
+            }
+            int v = 0;
+            if (headerSize != 0)
+            {
+                VnetHeader.write(headerBuffer, 0, headerSize, metadata);
+                putIov(v++, header.address(), headerSize);
+            }
+            putIov(v++, baseAddress + headOffset, headLength);
+            int length = headLength;
+            for (int i = 0; i < fragmentCount; i++)
+            {
+                putIov(v++, baseAddress + fragOffsets[i], fragLengths[i]);
+                length += fragLengths[i];
+            }
+            final long n = LibC.writev(errno, fdFor(metadata), iovAddress, v) - headerSize;
+            count(n, length);
+            return true;
+        }
+
+        private void putIov(final int i, final long address, final long length)
+        {
+            iov.set(ValueLayout.JAVA_LONG, (long)i * IOVEC_SIZE, address);
+            iov.set(ValueLayout.JAVA_LONG, (long)i * IOVEC_SIZE + 8, length);
+        }
+
+        private boolean refuses(final PacketDescriptor packet)
+        {
+            return headerSize == 0 && (packet.gsoType() != Offload.GSO_NONE ||
+                (packet.offloadFlags() & Offload.FLAG_NEEDS_CSUM) != 0);
+        }
+
+        private int fdFor(final PacketDescriptor packet)
+        {
+            return device.fd(device.queues() == 1 ? 0 : Math.floorMod(packet.flowHash(), device.queues()));
+        }
+
+        private void count(final long written, final int length)
+        {
+            if (written == length)
+            {
+                packetsPending++;
+                bytesPending += length;
+            }
+            else
+            {
+                // EIO when the device is down, EINVAL for a vnet header the kernel rejects: counted, frame dropped
+                errorsPending++;
+            }
+        }
+
+        @Override
+        public void flush()
+        {
+            if (packetsPending != 0)
+            {
+                txPackets.getAndAdd(packetsPending);
+                txBytes.getAndAdd(bytesPending);
+                packetsPending = 0;
+                bytesPending = 0;
+            }
+            if (errorsPending != 0)
+            {
+                txErrors.getAndAdd(errorsPending);
+                errorsPending = 0;
+            }
+            if (refusedPending != 0)
+            {
+                txRefused.getAndAdd(refusedPending);
+                refusedPending = 0;
+            }
+        }
+
+        /** The errno of the last failed write (this sender's thread only). */
+        public int lastErrno()
+        {
+            return LibC.errno(errno);
+        }
+
+        long packetsPending()
+        {
+            return packetsPending;
+        }
+
+        long errorsPending()
+        {
+            return errorsPending;
         }
     }
 
     /** The errno of the last failed write (for tests and diagnostics; tx thread only). */
     public int lastTxErrno()
     {
-        return LibC.errno(txErrno);
+        return defaultSender.lastErrno();
     }
 
     public long rxPackets()
@@ -320,12 +456,12 @@ public final class TapPort implements PacketPort
 
     public long txPackets()
     {
-        return txPackets.get() + txPacketsPending;
+        return txPackets.get() + defaultSender.packetsPending();
     }
 
     public long txErrors()
     {
-        return txErrors.get() + txErrorsPending;
+        return txErrors.get() + defaultSender.errorsPending();
     }
 
     public long rxNoBuffer()

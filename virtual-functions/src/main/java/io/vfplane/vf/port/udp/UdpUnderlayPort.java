@@ -80,6 +80,8 @@ public final class UdpUnderlayPort implements PacketPort
         UdpFlyweight.HEADER_LENGTH;
     private static final int TX_QUEUE = 4096;
     private static final int GRO_BUFFER = 65_536;
+    /** Segments the kernel takes in one UDP GSO send (UDP_MAX_SEGMENTS is 64 before Linux 6.9, 128 after). */
+    private static final int GSO_MAX_SEGMENTS = 64;
 
     private final UnderlayConfig config;
     private final PacketPool pool;
@@ -108,6 +110,8 @@ public final class UdpUnderlayPort implements PacketPort
     private int lastDestination;
     private int lastDestinationPort = -1;
     private InetSocketAddress lastRecipient;
+    private PacketPool lastTxPool;
+    private ByteBuffer lastTxPoolView;
 
     private final AtomicCounter rxPackets;
     private final AtomicCounter rxBytes;
@@ -260,6 +264,15 @@ public final class UdpUnderlayPort implements PacketPort
         this.sink = sink;
     }
 
+    /**
+     * Stops handing received datagrams on (they are read and dropped until {@link #close()}), so the pipeline they
+     * feed can drain; sends still go out.
+     */
+    public void stopReceiving()
+    {
+        sink = null;
+    }
+
     private final class Receiver extends ChannelInboundHandlerAdapter
     {
         private final PacketDescriptor packet = new PacketDescriptor();
@@ -396,7 +409,7 @@ public final class UdpUnderlayPort implements PacketPort
         final int destinationPort = buffer.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         final InetSocketAddress recipient = recipient(destination, destinationPort);
         final int length = end - payload;
-        final ByteBuf content = new PoolSlotByteBuf(poolView.slice(payload, length), pool, packet.bufferId());
+        final ByteBuf content = new PoolSlotByteBuf(txView(pool).slice(payload, length), pool, packet.bufferId());
         content.writerIndex(length);
         final int gsoSize = packet.gsoSize();
         final boolean gsoFrame = (packet.gsoType() & ~Offload.GSO_ECN) == Offload.GSO_UDP_L4 && gsoSize > 0 &&
@@ -408,8 +421,33 @@ public final class UdpUnderlayPort implements PacketPort
         }
         else if (gsoOn)
         {
-            txQueue.offer(new SegmentedDatagramPacket(content, gsoSize, recipient));
-            txGsoWrites.increment();
+            // one UDP GSO send carries at most 64 KiB of payload (an IPv4 length) and UDP_MAX_SEGMENTS segments:
+            // a longer train goes out as several GSO writes, slices of the same slot
+            final int perWrite = Math.min(GSO_MAX_SEGMENTS, UnderlayConfig.MAX_UDP_PAYLOAD / gsoSize) * gsoSize;
+            if (length <= perWrite)
+            {
+                txQueue.offer(new SegmentedDatagramPacket(content, gsoSize, recipient));
+                txGsoWrites.increment();
+            }
+            else
+            {
+                int index = 0;
+                while (index < length)
+                {
+                    final int n = Math.min(perWrite, length - index);
+                    if (!txQueue.offer(new SegmentedDatagramPacket(content.retainedSlice(index, n), gsoSize,
+                        recipient)))
+                    {
+                        txFull.increment();
+                    }
+                    else
+                    {
+                        txGsoWrites.increment();
+                    }
+                    index += n;
+                }
+                content.release();
+            }
             txPackets.getAndAdd((length + gsoSize - 1) / gsoSize);
         }
         else
@@ -433,6 +471,22 @@ public final class UdpUnderlayPort implements PacketPort
         }
         txBytes.getAndAdd(length);
         return true;
+    }
+
+    /** A view over the memory of the pool the sending pipeline uses (it need not be the receive pool). */
+    private ByteBuffer txView(final PacketPool txPool)
+    {
+        if (txPool == this.pool)
+        {
+            return poolView;
+        }
+        if (txPool != lastTxPool)
+        {
+            lastTxPoolView = MemorySegment.ofAddress(txPool.buffer().addressOffset())
+                .reinterpret(txPool.buffer().capacity()).asByteBuffer();
+            lastTxPool = txPool;
+        }
+        return lastTxPoolView;
     }
 
     private InetSocketAddress recipient(final int destination, final int port)

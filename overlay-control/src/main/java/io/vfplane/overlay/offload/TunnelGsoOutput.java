@@ -1,0 +1,236 @@
+package io.vfplane.overlay.offload;
+
+import java.nio.ByteOrder;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.headers.EthernetFlyweight;
+import io.vfplane.dataplane.headers.Ipv4Flyweight;
+import io.vfplane.dataplane.headers.UdpFlyweight;
+import io.vfplane.dataplane.packet.Offload;
+import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.dataplane.parse.PacketParser;
+import io.vfplane.dataplane.parse.ParseResult;
+import io.vfplane.pipeline.Output;
+import io.vfplane.tsorsc.SegmentLayout;
+import io.vfplane.tsorsc.gso.SegmentSink;
+import io.vfplane.tsorsc.gso.Segmenter;
+import io.vfplane.tsorsc.gso.SegmentingOutput;
+
+/**
+ * Tunnel TSO in front of the UDP underlay: an encapsulated large frame (a guest's 64 KiB TCP frame with gso metadata,
+ * outer Ethernet/IPv4/UDP/VXLAN prepended) is cut by tso-rsc's {@link Segmenter} into VXLAN datagrams that are laid
+ * end to end in ONE pool slot, and handed to the underlay as one {@code GSO_UDP_L4} frame whose gso size is the
+ * datagram size: the underlay sends it with one UDP GSO write (the kernel cuts the payload at every gso size; the last
+ * datagram may be shorter), so a 64 KiB guest frame costs one system call and one pass through the kernel's UDP stack.
+ *
+ * <h2>Laying the datagrams end to end</h2>
+ * The segmenter writes each segment as a whole frame (outer headers included). Only the first segment's outer headers
+ * are needed (the underlay reads the destination there); the others are written over the previous segment's last
+ * {@code outer} bytes and that tail is put back when the segment is committed:
+ * <pre>
+ *  slot:  | outer(42) | datagram 0 ............... | datagram 1 ............... | datagram 2 ...... |
+ *                                     segment 1 written here: | outer | vxlan | inner | payload  |
+ *                                     (the 42 bytes under it saved at commit 0, restored at commit 1)
+ * </pre>
+ * Every inner TCP checksum is computed in full as the payload is copied (one pass): the peer may be the kernel's
+ * vxlan device, which verifies it. Frames this cannot lay out (not IPv4/UDP outside, not a tunnel the parser knows,
+ * or too large for a slot) go through tso-rsc's per-segment {@link SegmentingOutput}, the underlay then batching the
+ * datagrams (sendmmsg).
+ * <p>
+ * One instance per pipeline thread; nothing allocated per packet.
+ */
+public final class TunnelGsoOutput implements Output
+{
+    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final int MAX_OUTER = EthernetFlyweight.HEADER_LENGTH + 60 + UdpFlyweight.HEADER_LENGTH;
+
+    private final Output underlay;
+    private final PacketParser parser;
+    private final ParseResult scratch = new ParseResult();
+    private final SegmentLayout layout = new SegmentLayout();
+    private final Segmenter segmenter = new Segmenter();
+    private final SegmentingOutput fallback;
+    private final TrainSink sink = new TrainSink();
+    private final PacketDescriptor train = new PacketDescriptor();
+
+    private long trains;
+    private long fallbacks;
+    private long poolEmpty;
+
+    /**
+     * @param underlay the underlay port's output (it must take {@code GSO_UDP_L4} frames).
+     * @param parser   knows the tunnel ports in use.
+     */
+    public TunnelGsoOutput(final Output underlay, final PacketParser parser)
+    {
+        this.underlay = underlay;
+        this.parser = parser;
+        this.fallback = new SegmentingOutput(underlay, parser, false);
+    }
+
+    @Override
+    public boolean offer(final PacketDescriptor packet, final PacketPool pool)
+    {
+        final int type = packet.gsoType() & ~Offload.GSO_ECN;
+        if (type == Offload.GSO_NONE || packet.gsoSize() <= 0)
+        {
+            return underlay.offer(packet, pool);
+        }
+        final MutableDirectBuffer buffer = pool.buffer();
+        final int frame = packet.offset();
+        final int outer = outerLength(buffer, frame, packet.length());
+        if (outer < 0 ||
+            layout.parse(parser, scratch, buffer, frame, packet.length()) != SegmentLayout.OK || !layout.isTunnel())
+        {
+            fallbacks++;
+            return fallback.offer(packet, pool);
+        }
+        final int gsoSize = packet.gsoSize();
+        final int count = Segmenter.segmentCount(layout, gsoSize);
+        final int datagram = layout.headerLength() - outer + gsoSize;
+        if (outer + (long)count * datagram > pool.dataCapacity())
+        {
+            fallbacks++;
+            return fallback.offer(packet, pool);
+        }
+        final int id = pool.allocate();
+        if (id == PacketPool.NO_BUFFER)
+        {
+            poolEmpty++;
+            pool.release(packet.bufferId());
+            return true;
+        }
+        final int base = pool.dataOffset(id);
+        sink.begin(buffer, base, outer);
+        segmenter.segment(buffer, frame, layout, gsoSize, false, sink);
+        train.copyFrom(packet).bind(id, base, sink.end - base);
+        train.offloadFlags(0).csumStart(0).csumOffset(0).headerLength(0);
+        if (count > 1)
+        {
+            train.gsoType(Offload.GSO_UDP_L4).gsoSize(datagram);
+        }
+        else
+        {
+            train.gsoType(Offload.GSO_NONE).gsoSize(0);
+        }
+        pool.release(packet.bufferId());
+        trains++;
+        if (!underlay.offer(train, pool))
+        {
+            pool.release(id);
+        }
+        train.unbind();
+        return true;
+    }
+
+    /** Ethernet (no VLAN) + IPv4 + UDP: the outer header length, or -1 for anything else. */
+    private static int outerLength(final MutableDirectBuffer buffer, final int frame, final int length)
+    {
+        final int ip = frame + EthernetFlyweight.HEADER_LENGTH;
+        if (length < EthernetFlyweight.HEADER_LENGTH + Ipv4Flyweight.MIN_HEADER_LENGTH + UdpFlyweight.HEADER_LENGTH ||
+            (buffer.getShort(frame + EthernetFlyweight.ETHERTYPE_OFFSET, BE) & 0xFFFF) !=
+                EthernetFlyweight.ETHERTYPE_IPV4)
+        {
+            return -1;
+        }
+        final int versionIhl = buffer.getByte(ip + Ipv4Flyweight.VERSION_IHL_OFFSET) & 0xFF;
+        if ((versionIhl >>> 4) != 4 ||
+            (buffer.getByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF) != Ipv4Flyweight.PROTOCOL_UDP)
+        {
+            return -1;
+        }
+        final int outer = EthernetFlyweight.HEADER_LENGTH + ((versionIhl & 0x0F) << 2) + UdpFlyweight.HEADER_LENGTH;
+        return outer <= MAX_OUTER ? outer : -1;
+    }
+
+    @Override
+    public void flush()
+    {
+        underlay.flush();
+    }
+
+    /** Large frames sent as one UDP GSO train. */
+    public long trains()
+    {
+        return trains;
+    }
+
+    /** Large frames segmented one datagram per segment instead. */
+    public long fallbacks()
+    {
+        return fallbacks;
+    }
+
+    /** Large frames dropped for want of a slot for the train. */
+    public long poolEmpty()
+    {
+        return poolEmpty;
+    }
+
+    /** Lays the segments end to end, each one's outer headers over the tail of the one before. */
+    private static final class TrainSink implements SegmentSink
+    {
+        private final UnsafeBuffer saved = new UnsafeBuffer(new byte[MAX_OUTER]);
+        private MutableDirectBuffer buffer;
+        private int outer;
+        private int next;
+        private int end;
+        private boolean first;
+
+        void begin(final MutableDirectBuffer buffer, final int base, final int outer)
+        {
+            this.buffer = buffer;
+            this.outer = outer;
+            this.next = base;
+            this.end = base;
+            this.first = true;
+        }
+
+        @Override
+        public MutableDirectBuffer buffer()
+        {
+            return buffer;
+        }
+
+        @Override
+        public int claim(final int length)
+        {
+            // the caller sized the slot for every segment before segmenting
+            return next;
+        }
+
+        @Override
+        public void commit(final int length, final PacketDescriptor segment)
+        {
+            final int segmentEnd = next + length;
+            final int tail = segmentEnd - outer;
+            if (first)
+            {
+                saved.putBytes(0, buffer, tail, outer);
+                first = false;
+            }
+            else
+            {
+                // this segment's outer headers lie over the previous datagram's tail: put that tail back, and keep
+                // this segment's own tail, which the next segment's outer headers will cover
+                swapTail(tail, next);
+            }
+            end = segmentEnd;
+            next = tail;
+        }
+
+        private void swapTail(final int tail, final int restoreAt)
+        {
+            // restoreAt..restoreAt+outer and tail..tail+outer do not overlap: a segment is longer than 2 * outer
+            for (int i = 0; i < outer; i++)
+            {
+                final byte own = buffer.getByte(tail + i);
+                buffer.putByte(restoreAt + i, saved.getByte(i));
+                saved.putByte(i, own);
+            }
+        }
+    }
+}
