@@ -21,6 +21,8 @@ import java.nio.ByteOrder;
 public final class GeneveOptionIterator
 {
     public static final int OPTION_HEADER_LENGTH = 4;
+    /** Offset of the byte holding the 3 reserved bits and the 5-bit Length in an option header. */
+    public static final int LENGTH_OFFSET = 3;
     public static final int CRITICAL_TYPE_BIT = 0x80;
 
     private DirectBuffer buffer;

@@ -28,11 +28,15 @@ public final class GreFlyweight extends HeaderFlyweight
     public static final int OPTIONAL_FIELDS_OFFSET = 4;
     public static final int BASE_HEADER_LENGTH = 4;
     public static final int MAX_HEADER_LENGTH = 16;
+    /** Each optional field present (checksum + reserved1, key, sequence number, acknowledgment) takes 4 bytes. */
+    public static final int OPTIONAL_FIELD_LENGTH = 4;
 
     public static final int FLAG_CHECKSUM = 0x8000;
     public static final int FLAG_ROUTING = 0x4000;
     public static final int FLAG_KEY = 0x2000;
     public static final int FLAG_SEQUENCE = 0x1000;
+    /** A: acknowledgment number present; enhanced GRE (version 1, RFC 2637) only. */
+    public static final int FLAG_ACKNOWLEDGMENT = 0x0080;
     public static final int VERSION_MASK = 0x0007;
 
     public static final int PROTOCOL_TEB = 0x6558;

@@ -22,9 +22,11 @@ public final class Ipv6FragmentFlyweight extends HeaderFlyweight
     public static final int FRAGMENT_OFFSET = 2;
     public static final int IDENTIFICATION_OFFSET = 4;
     public static final int HEADER_LENGTH = 8;
+    /** The 13-bit fragment offset in place in the 16-bit field at {@link #FRAGMENT_OFFSET}. */
+    public static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
+    /** M in the 16-bit field at {@link #FRAGMENT_OFFSET}. */
+    public static final int FLAG_MORE_FRAGMENTS = 0x0001;
 
-    private static final int MORE_FRAGMENTS = 0x0001;
-    private static final int OFFSET_MASK = 0xFFF8;
     private static final int RES_MASK = 0x0006;
 
     public Ipv6FragmentFlyweight wrap(final DirectBuffer buffer, final int offset)
@@ -69,7 +71,7 @@ public final class Ipv6FragmentFlyweight extends HeaderFlyweight
 
     public Ipv6FragmentFlyweight fragmentOffset(final int units)
     {
-        bits16(FRAGMENT_OFFSET, OFFSET_MASK, units << 3);
+        bits16(FRAGMENT_OFFSET, FRAGMENT_OFFSET_MASK, units << 3);
         return this;
     }
 
@@ -87,12 +89,12 @@ public final class Ipv6FragmentFlyweight extends HeaderFlyweight
 
     public boolean moreFragments()
     {
-        return (u16(FRAGMENT_OFFSET) & MORE_FRAGMENTS) != 0;
+        return (u16(FRAGMENT_OFFSET) & FLAG_MORE_FRAGMENTS) != 0;
     }
 
     public Ipv6FragmentFlyweight moreFragments(final boolean set)
     {
-        bits16(FRAGMENT_OFFSET, MORE_FRAGMENTS, set ? MORE_FRAGMENTS : 0);
+        bits16(FRAGMENT_OFFSET, FLAG_MORE_FRAGMENTS, set ? FLAG_MORE_FRAGMENTS : 0);
         return this;
     }
 

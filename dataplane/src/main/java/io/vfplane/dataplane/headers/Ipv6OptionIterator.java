@@ -21,6 +21,10 @@ public final class Ipv6OptionIterator
     /** Jumbo Payload (RFC 2675): 4-byte payload length for jumbograms whose IPv6 payload length is 0. */
     public static final int TYPE_JUMBO_PAYLOAD = 0xC2;
     public static final int JUMBO_PAYLOAD_DATA_LENGTH = 4;
+    /** Offset of Opt Data Len in an option other than Pad1. */
+    public static final int LENGTH_OFFSET = 1;
+    /** Option Type and Opt Data Len: the option data starts this far in. */
+    public static final int OPTION_HEADER_LENGTH = 2;
 
     private DirectBuffer buffer;
     private int position;

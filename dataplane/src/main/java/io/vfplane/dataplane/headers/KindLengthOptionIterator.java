@@ -16,6 +16,10 @@ public final class KindLengthOptionIterator
 {
     public static final int KIND_END = 0;
     public static final int KIND_NOP = 1;
+    /** Offset of the length byte in an option other than End and NOP. */
+    public static final int LENGTH_OFFSET = 1;
+    /** Kind and length bytes: also the smallest valid length, since the length counts them. */
+    public static final int OPTION_HEADER_LENGTH = 2;
 
     private DirectBuffer buffer;
     private int position;

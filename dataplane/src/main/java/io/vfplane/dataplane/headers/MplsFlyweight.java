@@ -18,10 +18,11 @@ public final class MplsFlyweight extends HeaderFlyweight
 {
     public static final int ENTRY_OFFSET = 0;
     public static final int ENTRY_LENGTH = 4;
+    /** The S bit in the 32-bit entry: set on the last entry of the label stack. */
+    public static final int BOTTOM_OF_STACK_BIT = 0x0000_0100;
 
     private static final int LABEL_SHIFT = 12;
     private static final int TC_SHIFT = 9;
-    private static final int BOTTOM_OF_STACK = 0x100;
 
     public MplsFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
@@ -70,12 +71,12 @@ public final class MplsFlyweight extends HeaderFlyweight
 
     public boolean bottomOfStack()
     {
-        return (entry() & BOTTOM_OF_STACK) != 0;
+        return (entry() & BOTTOM_OF_STACK_BIT) != 0;
     }
 
     public MplsFlyweight bottomOfStack(final boolean set)
     {
-        return entry((entry() & ~BOTTOM_OF_STACK) | (set ? BOTTOM_OF_STACK : 0));
+        return entry((entry() & ~BOTTOM_OF_STACK_BIT) | (set ? BOTTOM_OF_STACK_BIT : 0));
     }
 
     public int ttl()

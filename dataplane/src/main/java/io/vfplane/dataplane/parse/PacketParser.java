@@ -1,5 +1,23 @@
 package io.vfplane.dataplane.parse;
 
+import io.vfplane.dataplane.headers.ArpFlyweight;
+import io.vfplane.dataplane.headers.EthernetFlyweight;
+import io.vfplane.dataplane.headers.GeneveFlyweight;
+import io.vfplane.dataplane.headers.GeneveOptionIterator;
+import io.vfplane.dataplane.headers.GreFlyweight;
+import io.vfplane.dataplane.headers.IcmpFlyweight;
+import io.vfplane.dataplane.headers.Icmpv6Flyweight;
+import io.vfplane.dataplane.headers.Ipv4Flyweight;
+import io.vfplane.dataplane.headers.Ipv6ExtensionFlyweight;
+import io.vfplane.dataplane.headers.Ipv6Flyweight;
+import io.vfplane.dataplane.headers.Ipv6FragmentFlyweight;
+import io.vfplane.dataplane.headers.Ipv6OptionIterator;
+import io.vfplane.dataplane.headers.KindLengthOptionIterator;
+import io.vfplane.dataplane.headers.MplsFlyweight;
+import io.vfplane.dataplane.headers.TcpFlyweight;
+import io.vfplane.dataplane.headers.UdpFlyweight;
+import io.vfplane.dataplane.headers.VlanTagFlyweight;
+import io.vfplane.dataplane.headers.VxlanFlyweight;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
@@ -30,47 +48,21 @@ public final class PacketParser
 {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int ETHERTYPE_ARP = 0x0806;
-    private static final int ETHERTYPE_VLAN = 0x8100;
-    private static final int ETHERTYPE_QINQ = 0x88A8;
+    // Field offsets, header lengths, flags and the protocol numbers they name come from the flyweights in
+    // io.vfplane.dataplane.headers (static final ints, folded by javac and the JIT), so the parser and the code that
+    // reads the layers it finds cannot disagree on a layout. Only values no flyweight names are kept here.
+
+    /** 802.1Q tag protocol identifier used for QinQ before 802.1ad (0x88A8) was assigned. */
     private static final int ETHERTYPE_QINQ_OLD = 0x9100;
-    private static final int ETHERTYPE_IPV6 = 0x86DD;
-    private static final int ETHERTYPE_MPLS = 0x8847;
     private static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
-    private static final int ETHERTYPE_TEB = 0x6558;
 
-    private static final int PROTO_HOPOPT = 0;
-    private static final int PROTO_ICMP = 1;
-    private static final int PROTO_IPIP = 4;
-    private static final int PROTO_TCP = 6;
-    private static final int PROTO_UDP = 17;
-    private static final int PROTO_IPV6 = 41;
-    private static final int PROTO_ROUTING = 43;
-    private static final int PROTO_FRAGMENT = 44;
-    private static final int PROTO_GRE = 47;
-    private static final int PROTO_ICMPV6 = 58;
-    private static final int PROTO_DSTOPTS = 60;
-
-    private static final int ETHERNET_HEADER_LENGTH = 14;
-    private static final int VLAN_TAG_LENGTH = 4;
+    // Linux "cooked" capture header (SLL, LINKTYPE_LINUX_SLL): a capture format, not a wire header, so no flyweight.
     private static final int SLL_HEADER_LENGTH = 16;
     private static final int SLL_PROTOCOL_OFFSET = 14;
-    private static final int IPV4_MIN_HEADER_LENGTH = 20;
-    private static final int IPV6_HEADER_LENGTH = 40;
-    private static final int IPV6_FRAGMENT_HEADER_LENGTH = 8;
-    private static final int UDP_HEADER_LENGTH = 8;
-    private static final int TCP_MIN_HEADER_LENGTH = 20;
-    private static final int ICMP_HEADER_LENGTH = 8;
-    private static final int ICMPV6_HEADER_LENGTH = 8;
-    private static final int VXLAN_HEADER_LENGTH = 8;
-    private static final int GENEVE_BASE_HEADER_LENGTH = 8;
-    private static final int GRE_BASE_HEADER_LENGTH = 4;
-    private static final int ARP_FIXED_LENGTH = 8;
-    private static final int MPLS_ENTRY_LENGTH = 4;
 
-    private static final int IPV6_OPTION_PAD1 = 0;
-    private static final int IPV6_OPTION_JUMBO = 0xC2;
+    // GRE version field: 0 is RFC 2784 / 2890 GRE, 1 is the enhanced GRE of PPTP (RFC 2637).
+    private static final int GRE_VERSION_STANDARD = 0;
+    private static final int GRE_VERSION_ENHANCED = 1;
 
     // What the cursor points at next.
     private static final int NEXT_DONE = 0;
@@ -232,10 +224,10 @@ public final class PacketParser
                     next = tcp();
                     break;
                 case NEXT_ICMP:
-                    next = fixed(LayerType.ICMP, ICMP_HEADER_LENGTH);
+                    next = fixed(LayerType.ICMP, IcmpFlyweight.HEADER_LENGTH);
                     break;
                 case NEXT_ICMPV6:
-                    next = fixed(LayerType.ICMPV6, ICMPV6_HEADER_LENGTH);
+                    next = fixed(LayerType.ICMPV6, Icmpv6Flyweight.HEADER_LENGTH);
                     break;
                 case NEXT_VXLAN:
                     next = vxlan();
@@ -307,6 +299,12 @@ public final class PacketParser
         return buffer.getShort(at, BE) & 0xFFFF;
     }
 
+    /** The version nibble of an IPv4 or IPv6 header at the cursor: the same first four bits in both. */
+    private int ipVersion()
+    {
+        return u8(position + Ipv4Flyweight.VERSION_IHL_OFFSET) >>> 4;
+    }
+
     private int tunnel(final int next)
     {
         return descendIntoTunnels ? next : NEXT_PAYLOAD;
@@ -343,16 +341,16 @@ public final class PacketParser
 
     private int ethernet()
     {
-        if (remaining() < ETHERNET_HEADER_LENGTH)
+        if (remaining() < EthernetFlyweight.HEADER_LENGTH)
         {
             return truncated();
         }
-        if (!add(LayerType.ETHERNET, ETHERNET_HEADER_LENGTH, limit))
+        if (!add(LayerType.ETHERNET, EthernetFlyweight.HEADER_LENGTH, limit))
         {
             return NEXT_DONE;
         }
-        nextValue = u16(position + 12);
-        position += ETHERNET_HEADER_LENGTH;
+        nextValue = u16(position + EthernetFlyweight.ETHERTYPE_OFFSET);
+        position += EthernetFlyweight.HEADER_LENGTH;
         return NEXT_ETHERTYPE;
     }
 
@@ -360,18 +358,18 @@ public final class PacketParser
     {
         switch (ethertype)
         {
-            case ETHERTYPE_VLAN:
+            case EthernetFlyweight.ETHERTYPE_VLAN:
                 return vlan(LayerType.VLAN);
-            case ETHERTYPE_QINQ:
+            case EthernetFlyweight.ETHERTYPE_QINQ:
             case ETHERTYPE_QINQ_OLD:
                 return vlan(LayerType.QINQ);
-            case ETHERTYPE_IPV4:
+            case EthernetFlyweight.ETHERTYPE_IPV4:
                 return NEXT_IPV4;
-            case ETHERTYPE_IPV6:
+            case EthernetFlyweight.ETHERTYPE_IPV6:
                 return NEXT_IPV6;
-            case ETHERTYPE_ARP:
+            case EthernetFlyweight.ETHERTYPE_ARP:
                 return NEXT_ARP;
-            case ETHERTYPE_MPLS:
+            case EthernetFlyweight.ETHERTYPE_MPLS:
             case ETHERTYPE_MPLS_MULTICAST:
                 return NEXT_MPLS;
             default:
@@ -382,16 +380,16 @@ public final class PacketParser
 
     private int vlan(final int type)
     {
-        if (remaining() < VLAN_TAG_LENGTH)
+        if (remaining() < VlanTagFlyweight.HEADER_LENGTH)
         {
             return truncated();
         }
-        if (!add(type, VLAN_TAG_LENGTH, limit))
+        if (!add(type, VlanTagFlyweight.HEADER_LENGTH, limit))
         {
             return NEXT_DONE;
         }
-        nextValue = u16(position + 2);
-        position += VLAN_TAG_LENGTH;
+        nextValue = u16(position + VlanTagFlyweight.ETHERTYPE_OFFSET);
+        position += VlanTagFlyweight.HEADER_LENGTH;
         return NEXT_ETHERTYPE;
     }
 
@@ -408,7 +406,7 @@ public final class PacketParser
         nextValue = u16(position + SLL_PROTOCOL_OFFSET);
         position += SLL_HEADER_LENGTH;
         // Protocol values below 0x0600 are Linux pseudo protocols (802.3, 802.2 LLC, ...), not ethertypes.
-        return nextValue >= 0x0600 ? NEXT_ETHERTYPE : NEXT_PAYLOAD;
+        return nextValue >= EthernetFlyweight.ETHERTYPE_MIN ? NEXT_ETHERTYPE : NEXT_PAYLOAD;
     }
 
     private int rawIp()
@@ -417,12 +415,12 @@ public final class PacketParser
         {
             return truncated();
         }
-        final int version = u8(position) >>> 4;
-        if (version == 4)
+        final int version = ipVersion();
+        if (version == Ipv4Flyweight.VERSION)
         {
             return NEXT_IPV4;
         }
-        if (version == 6)
+        if (version == Ipv6Flyweight.VERSION)
         {
             return NEXT_IPV6;
         }
@@ -436,12 +434,12 @@ public final class PacketParser
         boolean bottom = false;
         while (!bottom)
         {
-            if (limit - at < MPLS_ENTRY_LENGTH)
+            if (limit - at < MplsFlyweight.ENTRY_LENGTH)
             {
                 return truncated();
             }
-            bottom = (u8(at + 2) & 0x01) != 0;
-            at += MPLS_ENTRY_LENGTH;
+            bottom = (buffer.getInt(at + MplsFlyweight.ENTRY_OFFSET, BE) & MplsFlyweight.BOTTOM_OF_STACK_BIT) != 0;
+            at += MplsFlyweight.ENTRY_LENGTH;
         }
         // The whole label stack is one layer; MplsFlyweight reads its entries.
         if (!add(LayerType.MPLS, at - start, limit))
@@ -455,12 +453,12 @@ public final class PacketParser
             return truncated();
         }
         // MPLS does not say what it carries: guess from the first nibble as routers and tshark do.
-        final int version = u8(position) >>> 4;
-        if (version == 4)
+        final int version = ipVersion();
+        if (version == Ipv4Flyweight.VERSION)
         {
             return NEXT_IPV4;
         }
-        if (version == 6)
+        if (version == Ipv6Flyweight.VERSION)
         {
             return NEXT_IPV6;
         }
@@ -469,11 +467,13 @@ public final class PacketParser
 
     private int arp()
     {
-        if (remaining() < ARP_FIXED_LENGTH)
+        if (remaining() < ArpFlyweight.FIXED_LENGTH)
         {
             return truncated();
         }
-        final int length = ARP_FIXED_LENGTH + 2 * u8(position + 4) + 2 * u8(position + 5);
+        final int hardwareLength = u8(position + ArpFlyweight.HARDWARE_LENGTH_OFFSET);
+        final int protocolLength = u8(position + ArpFlyweight.PROTOCOL_LENGTH_OFFSET);
+        final int length = ArpFlyweight.FIXED_LENGTH + 2 * hardwareLength + 2 * protocolLength;
         if (remaining() < length)
         {
             return truncated();
@@ -493,23 +493,23 @@ public final class PacketParser
         {
             return truncated();
         }
-        final int versionIhl = u8(position);
-        if ((versionIhl >>> 4) != 4)
+        final int versionIhl = u8(position + Ipv4Flyweight.VERSION_IHL_OFFSET);
+        if ((versionIhl >>> 4) != Ipv4Flyweight.VERSION)
         {
             return fail(DropReason.BAD_VERSION);
         }
-        if (remaining() < IPV4_MIN_HEADER_LENGTH)
+        if (remaining() < Ipv4Flyweight.MIN_HEADER_LENGTH)
         {
             return truncated();
         }
         final int headerLength = (versionIhl & 0x0F) * 4;
-        if (headerLength < IPV4_MIN_HEADER_LENGTH)
+        if (headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH)
         {
             return fail(DropReason.BAD_HEADER_LENGTH);
         }
         // The total length lies in the first 20 bytes: a length that cannot even hold the header is the more
         // precise reason than the header being cut.
-        final int totalLength = u16(position + 2);
+        final int totalLength = u16(position + Ipv4Flyweight.TOTAL_LENGTH_OFFSET);
         if (totalLength != 0 && totalLength < headerLength)
         {
             return fail(DropReason.BAD_TOTAL_LENGTH);
@@ -529,7 +529,7 @@ public final class PacketParser
             // Shorter than the frame: Ethernet trailer excluded. Longer: cut by snaplen, parse what is there.
             datagramEnd = (int)Math.min((long)position + totalLength, limit);
         }
-        if (!checkKindLengthOptions(position + IPV4_MIN_HEADER_LENGTH, position + headerLength))
+        if (!checkKindLengthOptions(position + Ipv4Flyweight.OPTIONS_OFFSET, position + headerLength))
         {
             return fail(DropReason.BAD_OPTION_LENGTH);
         }
@@ -537,13 +537,13 @@ public final class PacketParser
         {
             return NEXT_DONE;
         }
-        final int fragmentField = u16(position + 6);
-        final int fragmentOffset = fragmentField & 0x1FFF;
-        if (fragmentOffset == 0 && (fragmentField & 0x2000) != 0 && totalLength != 0)
+        final int fragmentField = u16(position + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET);
+        final int fragmentOffset = fragmentField & Ipv4Flyweight.FRAGMENT_OFFSET_MASK;
+        if (fragmentOffset == 0 && (fragmentField & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0 && totalLength != 0)
         {
             fragmentEnd = (long)position + totalLength;
         }
-        nextValue = u8(position + 9);
+        nextValue = u8(position + Ipv4Flyweight.PROTOCOL_OFFSET);
         position += headerLength;
         limit = datagramEnd;
         if (fragmentOffset != 0)
@@ -561,21 +561,22 @@ public final class PacketParser
         while (at < end)
         {
             final int type = u8(at);
-            if (type == 0)
+            if (type == KindLengthOptionIterator.KIND_END)
             {
                 return true;
             }
-            if (type == 1)
+            if (type == KindLengthOptionIterator.KIND_NOP)
             {
                 at++;
                 continue;
             }
-            if (end - at < 2)
+            if (end - at < KindLengthOptionIterator.OPTION_HEADER_LENGTH)
             {
                 return false;
             }
-            final int length = u8(at + 1);
-            if (length < 2 || length > end - at)
+            // The length counts the kind and length bytes too.
+            final int length = u8(at + KindLengthOptionIterator.LENGTH_OFFSET);
+            if (length < KindLengthOptionIterator.OPTION_HEADER_LENGTH || length > end - at)
             {
                 return false;
             }
@@ -590,27 +591,27 @@ public final class PacketParser
         {
             return truncated();
         }
-        if ((u8(position) >>> 4) != 6)
+        if ((u8(position + Ipv6Flyweight.VERSION_CLASS_FLOW_OFFSET) >>> 4) != Ipv6Flyweight.VERSION)
         {
             return fail(DropReason.BAD_VERSION);
         }
-        if (remaining() < IPV6_HEADER_LENGTH)
+        if (remaining() < Ipv6Flyweight.HEADER_LENGTH)
         {
             return truncated();
         }
-        final int payloadLength = u16(position + 4);
+        final int payloadLength = u16(position + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET);
         // Payload length 0 is a jumbogram (RFC 2675) or a BIG TCP / GSO frame: until a jumbo option says otherwise,
         // the datagram is what was captured.
         final int datagramEnd = payloadLength == 0 ?
-            limit : (int)Math.min((long)position + IPV6_HEADER_LENGTH + payloadLength, limit);
+            limit : (int)Math.min((long)position + Ipv6Flyweight.HEADER_LENGTH + payloadLength, limit);
         final int ipv6Index = out.layerCount();
-        if (!add(LayerType.IPV6, IPV6_HEADER_LENGTH, datagramEnd))
+        if (!add(LayerType.IPV6, Ipv6Flyweight.HEADER_LENGTH, datagramEnd))
         {
             return NEXT_DONE;
         }
         final int ipv6Start = position;
-        int nextHeader = u8(position + 6);
-        position += IPV6_HEADER_LENGTH;
+        int nextHeader = u8(position + Ipv6Flyweight.NEXT_HEADER_OFFSET);
+        position += Ipv6Flyweight.HEADER_LENGTH;
         limit = datagramEnd;
 
         // Extension headers: each records a layer, so this loop is bounded by the layer limit and the bytes.
@@ -619,23 +620,24 @@ public final class PacketParser
             final int type;
             switch (nextHeader)
             {
-                case PROTO_HOPOPT:
+                case Ipv6Flyweight.NEXT_HEADER_HOPOPT:
                     type = LayerType.IPV6_HOPOPT;
                     break;
-                case PROTO_ROUTING:
+                case Ipv6Flyweight.NEXT_HEADER_ROUTING:
                     type = LayerType.IPV6_ROUTING;
                     break;
-                case PROTO_FRAGMENT:
+                case Ipv6Flyweight.NEXT_HEADER_FRAGMENT:
                     type = LayerType.IPV6_FRAGMENT;
                     break;
-                case PROTO_DSTOPTS:
+                case Ipv6Flyweight.NEXT_HEADER_DSTOPTS:
                     type = LayerType.IPV6_DSTOPTS;
                     break;
                 default:
                     nextValue = nextHeader;
                     return NEXT_IP_PROTOCOL;
             }
-            if (remaining() < 2)
+            // Next Header and Hdr Ext Len: the fields the length of every extension header depends on.
+            if (remaining() < Ipv6ExtensionFlyweight.HDR_EXT_LEN_OFFSET + 1)
             {
                 return truncated();
             }
@@ -644,22 +646,25 @@ public final class PacketParser
                 // Payload length 0 means jumbogram / BIG TCP, and those are never fragmented (RFC 2675 3).
                 return fail(DropReason.BAD_TOTAL_LENGTH);
             }
+            // Hdr Ext Len counts 8-octet units beyond the first 8; the fragment header has no length field.
             final int headerLength = type == LayerType.IPV6_FRAGMENT ?
-                IPV6_FRAGMENT_HEADER_LENGTH : (u8(position + 1) + 1) * 8;
+                Ipv6FragmentFlyweight.HEADER_LENGTH :
+                (u8(position + Ipv6ExtensionFlyweight.HDR_EXT_LEN_OFFSET) + 1) * 8;
             if (remaining() < headerLength)
             {
                 return truncated();
             }
             if (type == LayerType.IPV6_HOPOPT || type == LayerType.IPV6_DSTOPTS)
             {
-                final long jumbo = ipv6Options(position + 2, position + headerLength);
+                final long jumbo = ipv6Options(
+                    position + Ipv6ExtensionFlyweight.OPTIONS_OFFSET, position + headerLength);
                 if (jumbo < 0)
                 {
                     return fail(DropReason.BAD_OPTION_LENGTH);
                 }
                 if (jumbo > 0 && payloadLength == 0 && type == LayerType.IPV6_HOPOPT)
                 {
-                    limit = (int)Math.min(ipv6Start + IPV6_HEADER_LENGTH + jumbo, limit);
+                    limit = (int)Math.min(ipv6Start + Ipv6Flyweight.HEADER_LENGTH + jumbo, limit);
                     if (position + headerLength > limit)
                     {
                         return fail(DropReason.BAD_TOTAL_LENGTH);
@@ -671,18 +676,19 @@ public final class PacketParser
             {
                 return NEXT_DONE;
             }
-            nextHeader = u8(position);
+            // The fragment header starts with Next Header as the other extension headers do.
+            nextHeader = u8(position + Ipv6ExtensionFlyweight.NEXT_HEADER_OFFSET);
             if (type == LayerType.IPV6_FRAGMENT)
             {
-                final int fragmentField = u16(position + 2);
-                if ((fragmentField >>> 3) != 0)
+                final int fragmentField = u16(position + Ipv6FragmentFlyweight.FRAGMENT_OFFSET);
+                if ((fragmentField & Ipv6FragmentFlyweight.FRAGMENT_OFFSET_MASK) != 0)
                 {
                     position += headerLength;
                     return NEXT_PAYLOAD;
                 }
-                if ((fragmentField & 0x01) != 0 && payloadLength != 0)
+                if ((fragmentField & Ipv6FragmentFlyweight.FLAG_MORE_FRAGMENTS) != 0 && payloadLength != 0)
                 {
-                    fragmentEnd = (long)ipv6Start + IPV6_HEADER_LENGTH + payloadLength;
+                    fragmentEnd = (long)ipv6Start + Ipv6Flyweight.HEADER_LENGTH + payloadLength;
                 }
             }
             position += headerLength;
@@ -701,25 +707,26 @@ public final class PacketParser
         while (at < end)
         {
             final int type = u8(at);
-            if (type == IPV6_OPTION_PAD1)
+            if (type == Ipv6OptionIterator.TYPE_PAD1)
             {
                 at++;
                 continue;
             }
-            if (end - at < 2)
+            if (end - at < Ipv6OptionIterator.OPTION_HEADER_LENGTH)
             {
                 return -1;
             }
-            final int length = u8(at + 1);
-            if (length > end - at - 2)
+            // The data length does not count the type and length bytes.
+            final int length = u8(at + Ipv6OptionIterator.LENGTH_OFFSET);
+            if (length > end - at - Ipv6OptionIterator.OPTION_HEADER_LENGTH)
             {
                 return -1;
             }
-            if (type == IPV6_OPTION_JUMBO && length == 4)
+            if (type == Ipv6OptionIterator.TYPE_JUMBO_PAYLOAD && length == Ipv6OptionIterator.JUMBO_PAYLOAD_DATA_LENGTH)
             {
-                jumbo = buffer.getInt(at + 2, BE) & 0xFFFF_FFFFL;
+                jumbo = buffer.getInt(at + Ipv6OptionIterator.OPTION_HEADER_LENGTH, BE) & 0xFFFF_FFFFL;
             }
-            at += 2 + length;
+            at += Ipv6OptionIterator.OPTION_HEADER_LENGTH + length;
         }
         return jumbo;
     }
@@ -728,19 +735,19 @@ public final class PacketParser
     {
         switch (protocol)
         {
-            case PROTO_TCP:
+            case Ipv4Flyweight.PROTOCOL_TCP:
                 return NEXT_TCP;
-            case PROTO_UDP:
+            case Ipv4Flyweight.PROTOCOL_UDP:
                 return NEXT_UDP;
-            case PROTO_ICMP:
+            case Ipv4Flyweight.PROTOCOL_ICMP:
                 return NEXT_ICMP;
-            case PROTO_ICMPV6:
+            case Ipv4Flyweight.PROTOCOL_ICMPV6:
                 return NEXT_ICMPV6;
-            case PROTO_IPIP:
+            case Ipv4Flyweight.PROTOCOL_IPIP:
                 return tunnel(NEXT_IPV4);
-            case PROTO_IPV6:
+            case Ipv4Flyweight.PROTOCOL_IPV6:
                 return tunnel(NEXT_IPV6);
-            case PROTO_GRE:
+            case Ipv4Flyweight.PROTOCOL_GRE:
                 return NEXT_GRE;
             default:
                 return NEXT_PAYLOAD;
@@ -749,23 +756,23 @@ public final class PacketParser
 
     private int udp()
     {
-        if (remaining() < UDP_HEADER_LENGTH)
+        if (remaining() < UdpFlyweight.HEADER_LENGTH)
         {
             return truncated();
         }
-        final int length = u16(position + 4);
+        final int length = u16(position + UdpFlyweight.LENGTH_OFFSET);
         // 0 is legal for a UDP length only in BIG TCP / GSO frames: the datagram bounds it instead.
-        if (length != 0 && length < UDP_HEADER_LENGTH)
+        if (length != 0 && length < UdpFlyweight.HEADER_LENGTH)
         {
             return fail(DropReason.BAD_HEADER_LENGTH);
         }
-        if (!add(LayerType.UDP, UDP_HEADER_LENGTH, limit))
+        if (!add(LayerType.UDP, UdpFlyweight.HEADER_LENGTH, limit))
         {
             return NEXT_DONE;
         }
-        final int sourcePort = u16(position);
-        final int destinationPort = u16(position + 2);
-        position += UDP_HEADER_LENGTH;
+        final int sourcePort = u16(position + UdpFlyweight.SOURCE_PORT_OFFSET);
+        final int destinationPort = u16(position + UdpFlyweight.DESTINATION_PORT_OFFSET);
+        position += UdpFlyweight.HEADER_LENGTH;
         // Like tshark: try the lower port first, then the higher one; port 0 is never a service.
         final int low = Math.min(sourcePort, destinationPort);
         final int high = Math.max(sourcePort, destinationPort);
@@ -805,12 +812,12 @@ public final class PacketParser
 
     private int tcp()
     {
-        if (remaining() < TCP_MIN_HEADER_LENGTH)
+        if (remaining() < TcpFlyweight.MIN_HEADER_LENGTH)
         {
             return truncated();
         }
-        final int headerLength = (u8(position + 12) >>> 4) * 4;
-        if (headerLength < TCP_MIN_HEADER_LENGTH)
+        final int headerLength = (u8(position + TcpFlyweight.DATA_OFFSET_FLAGS_OFFSET) >>> 4) * 4;
+        if (headerLength < TcpFlyweight.MIN_HEADER_LENGTH)
         {
             return fail(DropReason.BAD_HEADER_LENGTH);
         }
@@ -818,7 +825,7 @@ public final class PacketParser
         {
             return truncated();
         }
-        if (!checkKindLengthOptions(position + TCP_MIN_HEADER_LENGTH, position + headerLength))
+        if (!checkKindLengthOptions(position + TcpFlyweight.OPTIONS_OFFSET, position + headerLength))
         {
             return fail(DropReason.BAD_OPTION_LENGTH);
         }
@@ -832,49 +839,50 @@ public final class PacketParser
 
     private int vxlan()
     {
-        if (remaining() < VXLAN_HEADER_LENGTH)
+        if (remaining() < VxlanFlyweight.HEADER_LENGTH)
         {
             return truncated();
         }
         // RFC 7348: the I flag must be set for the VNI to be valid.
-        if ((u8(position) & 0x08) == 0)
+        if ((u8(position + VxlanFlyweight.FLAGS_OFFSET) & VxlanFlyweight.FLAG_I) == 0)
         {
             return fail(DropReason.BAD_TUNNEL_HEADER);
         }
-        if (!add(LayerType.VXLAN, VXLAN_HEADER_LENGTH, limit))
+        if (!add(LayerType.VXLAN, VxlanFlyweight.HEADER_LENGTH, limit))
         {
             return NEXT_DONE;
         }
-        position += VXLAN_HEADER_LENGTH;
+        position += VxlanFlyweight.HEADER_LENGTH;
         return tunnel(NEXT_ETHERNET);
     }
 
     private int geneve()
     {
-        if (remaining() < GENEVE_BASE_HEADER_LENGTH)
+        if (remaining() < GeneveFlyweight.BASE_HEADER_LENGTH)
         {
             return truncated();
         }
-        final int first = u8(position);
+        final int first = u8(position + GeneveFlyweight.VERSION_OPTLEN_OFFSET);
         if ((first >>> 6) != 0)
         {
             return fail(DropReason.BAD_TUNNEL_HEADER);
         }
-        final int headerLength = GENEVE_BASE_HEADER_LENGTH + (first & 0x3F) * 4;
+        final int headerLength = GeneveFlyweight.BASE_HEADER_LENGTH + (first & 0x3F) * 4;
         if (remaining() < headerLength)
         {
             return truncated();
         }
         // Options: 4-byte TLV header (class 16, type 8, reserved 3, length 5 in 4-byte words) plus data.
-        int at = position + GENEVE_BASE_HEADER_LENGTH;
+        int at = position + GeneveFlyweight.OPTIONS_OFFSET;
         final int end = position + headerLength;
         while (at < end)
         {
-            if (end - at < 4)
+            if (end - at < GeneveOptionIterator.OPTION_HEADER_LENGTH)
             {
                 return fail(DropReason.BAD_OPTION_LENGTH);
             }
-            final int optionLength = 4 + (u8(at + 3) & 0x1F) * 4;
+            final int optionLength = GeneveOptionIterator.OPTION_HEADER_LENGTH +
+                (u8(at + GeneveOptionIterator.LENGTH_OFFSET) & 0x1F) * 4;
             if (optionLength > end - at)
             {
                 return fail(DropReason.BAD_OPTION_LENGTH);
@@ -885,7 +893,7 @@ public final class PacketParser
         {
             return NEXT_DONE;
         }
-        final int protocol = u16(position + 2);
+        final int protocol = u16(position + GeneveFlyweight.PROTOCOL_TYPE_OFFSET);
         position += headerLength;
         if (!descendIntoTunnels)
         {
@@ -893,13 +901,13 @@ public final class PacketParser
         }
         switch (protocol)
         {
-            case ETHERTYPE_TEB:
+            case EthernetFlyweight.ETHERTYPE_TEB:
                 return NEXT_ETHERNET;
-            case ETHERTYPE_IPV4:
+            case EthernetFlyweight.ETHERTYPE_IPV4:
                 return NEXT_IPV4;
-            case ETHERTYPE_IPV6:
+            case EthernetFlyweight.ETHERTYPE_IPV6:
                 return NEXT_IPV6;
-            case ETHERTYPE_ARP:
+            case EthernetFlyweight.ETHERTYPE_ARP:
                 return NEXT_ARP;
             default:
                 return NEXT_PAYLOAD;
@@ -908,44 +916,44 @@ public final class PacketParser
 
     private int gre()
     {
-        if (remaining() < GRE_BASE_HEADER_LENGTH)
+        if (remaining() < GreFlyweight.BASE_HEADER_LENGTH)
         {
             return truncated();
         }
-        final int flags = u16(position);
-        final int version = flags & 0x07;
-        int headerLength = GRE_BASE_HEADER_LENGTH;
-        if (version == 0)
+        final int flags = u16(position + GreFlyweight.FLAGS_VERSION_OFFSET);
+        final int version = flags & GreFlyweight.VERSION_MASK;
+        int headerLength = GreFlyweight.BASE_HEADER_LENGTH;
+        if (version == GRE_VERSION_STANDARD)
         {
             // RFC 2784 / 2890: C, K, S each add 4 bytes; R (RFC 1701 routing) is not supported.
-            if ((flags & 0x4000) != 0)
+            if ((flags & GreFlyweight.FLAG_ROUTING) != 0)
             {
                 return fail(DropReason.BAD_TUNNEL_HEADER);
             }
-            if ((flags & 0x8000) != 0)
+            if ((flags & GreFlyweight.FLAG_CHECKSUM) != 0)
             {
-                headerLength += 4;
+                headerLength += GreFlyweight.OPTIONAL_FIELD_LENGTH;
             }
-            if ((flags & 0x2000) != 0)
+            if ((flags & GreFlyweight.FLAG_KEY) != 0)
             {
-                headerLength += 4;
+                headerLength += GreFlyweight.OPTIONAL_FIELD_LENGTH;
             }
-            if ((flags & 0x1000) != 0)
+            if ((flags & GreFlyweight.FLAG_SEQUENCE) != 0)
             {
-                headerLength += 4;
+                headerLength += GreFlyweight.OPTIONAL_FIELD_LENGTH;
             }
         }
-        else if (version == 1)
+        else if (version == GRE_VERSION_ENHANCED)
         {
             // Enhanced GRE (RFC 2637, PPTP): key always present, optional sequence and acknowledgment numbers.
-            headerLength += 4;
-            if ((flags & 0x1000) != 0)
+            headerLength += GreFlyweight.OPTIONAL_FIELD_LENGTH;
+            if ((flags & GreFlyweight.FLAG_SEQUENCE) != 0)
             {
-                headerLength += 4;
+                headerLength += GreFlyweight.OPTIONAL_FIELD_LENGTH;
             }
-            if ((flags & 0x0080) != 0)
+            if ((flags & GreFlyweight.FLAG_ACKNOWLEDGMENT) != 0)
             {
-                headerLength += 4;
+                headerLength += GreFlyweight.OPTIONAL_FIELD_LENGTH;
             }
         }
         else
@@ -960,21 +968,21 @@ public final class PacketParser
         {
             return NEXT_DONE;
         }
-        final int protocol = u16(position + 2);
+        final int protocol = u16(position + GreFlyweight.PROTOCOL_TYPE_OFFSET);
         position += headerLength;
-        if (version != 0 || !descendIntoTunnels)
+        if (version != GRE_VERSION_STANDARD || !descendIntoTunnels)
         {
             return NEXT_PAYLOAD;
         }
         switch (protocol)
         {
-            case ETHERTYPE_TEB:
+            case EthernetFlyweight.ETHERTYPE_TEB:
                 return NEXT_ETHERNET;
-            case ETHERTYPE_IPV4:
+            case EthernetFlyweight.ETHERTYPE_IPV4:
                 return NEXT_IPV4;
-            case ETHERTYPE_IPV6:
+            case EthernetFlyweight.ETHERTYPE_IPV6:
                 return NEXT_IPV6;
-            case ETHERTYPE_MPLS:
+            case EthernetFlyweight.ETHERTYPE_MPLS:
                 return NEXT_MPLS;
             default:
                 return NEXT_PAYLOAD;
