@@ -20,6 +20,7 @@ import io.vfplane.pipeline.PacketBatch;
 import io.vfplane.pipeline.Pipeline;
 import io.vfplane.pipeline.Placement;
 import io.vfplane.pipeline.Stage;
+import io.vfplane.pipeline.idle.IdleCounters;
 import io.vfplane.pipeline.idle.IdleStrategyConfig;
 
 /**
@@ -41,8 +42,12 @@ import io.vfplane.pipeline.idle.IdleStrategyConfig;
  *
  * <pre>
  * ./mvnw -B -q -o -pl perf -am package -DskipTests
- * java $(vfplane.jvmFlags) -cp perf/target/benchmarks.jar io.vfplane.perf.pipeline.IdleStrategyComparison [PPS] [SECONDS]
+ * java $(vfplane.jvmFlags) -cp perf/target/benchmarks.jar io.vfplane.perf.pipeline.IdleStrategyComparison \
+ *     [PPS] [SECONDS] [PLACEMENT] [STRATEGIES]
  * </pre>
+ * PLACEMENT is what {@link Placement#parse} reads (default {@code fused}; {@code 2+1} puts stages a, b on one thread
+ * and c on another, where head-based anticipation applies). STRATEGIES is a comma list (default all; busy-spin is
+ * always run first, as the reference). The anticipatory line also prints its idle counters of the measured period.
  */
 public final class IdleStrategyComparison
 {
@@ -99,7 +104,8 @@ public final class IdleStrategyComparison
         }
     }
 
-    record Result(String name, double idleCpu, double loadCpu, Histogram latency, long offered, long entered)
+    record Result(
+        String name, double idleCpu, double loadCpu, Histogram latency, long offered, long entered, String idleCounters)
     {
     }
 
@@ -107,18 +113,35 @@ public final class IdleStrategyComparison
     {
         final double rate = args.length > 0 ? Double.parseDouble(args[0]) : 100_000;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final Placement placement = args.length > 2 ? Placement.parse(args[2]) : Placement.fused();
         final long burstIntervalNs = (long)(BURST / rate * 1e9);
         System.out.printf(Locale.ROOT, "loadavg before: %s%n", loadavg());
-        System.out.printf(Locale.ROOT, "offered %.0f pps in bursts of %d every %d us; placement fused, 1 shard " +
-            "(1 stage thread + producer), %d s measured per strategy%n", rate, BURST, burstIntervalNs / 1000, seconds);
+        System.out.printf(Locale.ROOT, "offered %.0f pps in bursts of %d every %d us; placement %s, 1 shard " +
+            "(%d stage threads + producer), %d s measured per strategy%n", rate, BURST, burstIntervalNs / 1000,
+            placement, placement.threads(3), seconds);
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         final List<Result> results = new ArrayList<>();
-        final IdleStrategyConfig.Kind[] kinds = {
-            IdleStrategyConfig.Kind.BUSY_SPIN, IdleStrategyConfig.Kind.YIELDING, IdleStrategyConfig.Kind.SLEEPING,
-            IdleStrategyConfig.Kind.BLOCKING, IdleStrategyConfig.Kind.ANTICIPATORY};
+        final List<IdleStrategyConfig.Kind> kinds = new ArrayList<>();
+        kinds.add(IdleStrategyConfig.Kind.BUSY_SPIN);
+        if (args.length > 3)
+        {
+            for (final String k : args[3].split(","))
+            {
+                final IdleStrategyConfig.Kind kind = IdleStrategyConfig.Kind.parse(k);
+                if (!kinds.contains(kind))
+                {
+                    kinds.add(kind);
+                }
+            }
+        }
+        else
+        {
+            kinds.addAll(List.of(IdleStrategyConfig.Kind.YIELDING, IdleStrategyConfig.Kind.SLEEPING,
+                IdleStrategyConfig.Kind.BLOCKING, IdleStrategyConfig.Kind.ANTICIPATORY));
+        }
         for (final IdleStrategyConfig.Kind kind : kinds)
         {
-            results.add(run(kind, mx, burstIntervalNs, seconds));
+            results.add(run(kind, placement, mx, burstIntervalNs, seconds));
         }
         final Result spin = results.get(0);
         final double spinP99 = spin.latency().getValueAtPercentile(99);
@@ -126,17 +149,18 @@ public final class IdleStrategyComparison
         {
             final Histogram h = r.latency();
             System.out.printf(Locale.ROOT, "%-13s idle cpu %7.4f s/s (x%6.3f)  load cpu %6.3f s/s  p50 %7.1f us  " +
-                "p99 %8.1f us (x%5.2f)  p99.9 %8.1f us  max %8.1f us  (%d of %d offered)%n",
+                "p99 %8.1f us (x%5.2f)  p99.9 %8.1f us  max %8.1f us  (%d of %d offered)%s%n",
                 r.name(), r.idleCpu(), r.idleCpu() / spin.idleCpu(), r.loadCpu(),
                 h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                 h.getValueAtPercentile(99) / spinP99, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
-                h.getTotalCount(), r.offered());
+                h.getTotalCount(), r.offered(), r.idleCounters());
         }
         System.out.printf(Locale.ROOT, "loadavg after: %s%n", loadavg());
     }
 
     private static Result run(
         final IdleStrategyConfig.Kind kind,
+        final Placement placement,
         final ThreadMXBean mx,
         final long burstIntervalNs,
         final int seconds)
@@ -151,7 +175,7 @@ public final class IdleStrategyComparison
                 .counters(counters)
                 .ringSize(4096)
                 .maxBatch(256)
-                .placement(Placement.fused())
+                .placement(placement)
                 .idle(kind)
                 .backpressure(BackpressurePolicy.DROP)
                 .stage(new WorkStage("a", null))
@@ -171,7 +195,9 @@ public final class IdleStrategyComparison
             last.recording = true;
             final long loadStart = System.nanoTime();
             final long loadCpuStart = cpu(mx, threads);
+            final long[] before = idleCounters(counters, threads.size());
             final long offered = drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(seconds));
+            final long[] after = idleCounters(counters, threads.size());
             final double loadCpu = (cpu(mx, threads) - loadCpuStart) / (double)(System.nanoTime() - loadStart);
             final long head = p.head();
             while (p.processed() < head)
@@ -181,7 +207,22 @@ public final class IdleStrategyComparison
             last.recording = false;
             final long entered = p.entered() - enteredBefore;
             p.close();
-            return new Result(kind.name().toLowerCase(Locale.ROOT), idleCpu, loadCpu, latency, offered, entered);
+            final StringBuilder idle = new StringBuilder();
+            if (kind == IdleStrategyConfig.Kind.ANTICIPATORY || kind == IdleStrategyConfig.Kind.BLOCKING)
+            {
+                for (int t = 0; t < threads.size(); t++)
+                {
+                    idle.append(String.format(Locale.ROOT, "  [t%d", t));
+                    for (int c = 0; c < IDLE_COUNTERS.length; c++)
+                    {
+                        final int i = t * IDLE_COUNTERS.length + c;
+                        idle.append(' ').append(IDLE_COUNTERS[c]).append(' ').append(after[i] - before[i]);
+                    }
+                    idle.append(']');
+                }
+            }
+            return new Result(kind.name().toLowerCase(Locale.ROOT), idleCpu, loadCpu, latency, offered, entered,
+                idle.toString());
         }
     }
 
@@ -217,6 +258,24 @@ public final class IdleStrategyComparison
             next = Math.max(next + intervalNs, now - intervalNs);
         }
         return offered;
+    }
+
+    private static final String[] IDLE_COUNTERS = {
+        IdleCounters.AWAKE_HEAD, IdleCounters.AWAKE_UPSTREAM, IdleCounters.AWAKE_PREDICTED, IdleCounters.WENT_IDLE,
+        IdleCounters.WOKE};
+
+    private static long[] idleCounters(final Counters counters, final int threads)
+    {
+        final long[] values = new long[threads * IDLE_COUNTERS.length];
+        for (int t = 0; t < threads; t++)
+        {
+            for (int c = 0; c < IDLE_COUNTERS.length; c++)
+            {
+                values[t * IDLE_COUNTERS.length + c] =
+                    counters.valueOf("pipeline.cmp.thread." + t + ".idle." + IDLE_COUNTERS[c], 0);
+            }
+        }
+        return values;
     }
 
     private static long cpu(final ThreadMXBean mx, final List<Thread> threads)

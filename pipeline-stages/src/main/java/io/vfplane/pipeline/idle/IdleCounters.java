@@ -6,40 +6,45 @@ import io.vfplane.dataplane.counters.Counters;
 
 /**
  * The counters of one stage thread's idle decisions, registered once at setup as
- * {@code <prefix>.idle.awake_head}, {@code .awake_upstream}, {@code .went_idle} and {@code .woke}. A stay-awake is
+ * {@code <prefix>.idle.awake_head}, {@code .awake_upstream}, {@code .awake_predicted}, {@code .went_idle} and
+ * {@code .woke}. A stay-awake is
  * counted once per awake spell, not once per spin. Each counter has one writer (its stage thread), so increments are
  * release stores, not atomic read-modify-writes.
  */
 public final class IdleCounters
 {
     /** Counts nothing (strategies that are not observed). */
-    public static final IdleCounters NONE = new IdleCounters(null, null, null, null);
+    public static final IdleCounters NONE = new IdleCounters(null, null, null, null, null);
 
     /** Label suffixes, after {@code <prefix>.idle.}. */
     public static final String AWAKE_HEAD = "awake_head";
     public static final String AWAKE_UPSTREAM = "awake_upstream";
+    public static final String AWAKE_PREDICTED = "awake_predicted";
     public static final String WENT_IDLE = "went_idle";
     public static final String WOKE = "woke";
 
     private final AtomicCounter awakeHead;
     private final AtomicCounter awakeUpstream;
+    private final AtomicCounter awakePredicted;
     private final AtomicCounter wentIdle;
     private final AtomicCounter woke;
 
     private IdleCounters(
         final AtomicCounter awakeHead,
         final AtomicCounter awakeUpstream,
+        final AtomicCounter awakePredicted,
         final AtomicCounter wentIdle,
         final AtomicCounter woke)
     {
         this.awakeHead = awakeHead;
         this.awakeUpstream = awakeUpstream;
+        this.awakePredicted = awakePredicted;
         this.wentIdle = wentIdle;
         this.woke = woke;
     }
 
     /**
-     * Registers the four counters.
+     * Registers the five counters.
      *
      * @param counters where to register.
      * @param prefix   e.g. {@code pipeline.vf0.thread.1}.
@@ -49,6 +54,7 @@ public final class IdleCounters
         return new IdleCounters(
             counters.newCounter(prefix + ".idle." + AWAKE_HEAD),
             counters.newCounter(prefix + ".idle." + AWAKE_UPSTREAM),
+            counters.newCounter(prefix + ".idle." + AWAKE_PREDICTED),
             counters.newCounter(prefix + ".idle." + WENT_IDLE),
             counters.newCounter(prefix + ".idle." + WOKE));
     }
@@ -66,6 +72,14 @@ public final class IdleCounters
         if (awakeUpstream != null)
         {
             awakeUpstream.incrementRelease();
+        }
+    }
+
+    void stayedAwakePredicted()
+    {
+        if (awakePredicted != null)
+        {
+            awakePredicted.incrementRelease();
         }
     }
 
@@ -93,6 +107,11 @@ public final class IdleCounters
     public long stayedAwakeForUpstreamCount()
     {
         return awakeUpstream == null ? 0 : awakeUpstream.get();
+    }
+
+    public long stayedAwakePredictedCount()
+    {
+        return awakePredicted == null ? 0 : awakePredicted.get();
     }
 
     public long wentIdleCount()

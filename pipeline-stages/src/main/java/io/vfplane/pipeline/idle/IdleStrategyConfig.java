@@ -15,6 +15,9 @@ import io.vfplane.dataplane.counters.Counters;
  * @param upstreamThreshold anticipatory: upstream queue length that keeps a thread awake.
  * @param sleepNanos        sleeping: one sleep.
  * @param maxParkNanos      blocking and anticipatory: bound on one park.
+ * @param predictLeadNanos  anticipatory: margin of a predicted wake-up beyond the measured park lateness and jitter.
+ * @param predictWindowNanos anticipatory: how long a predicted spell waits past the expected burst; 0: no prediction.
+ * @param maxPredictGapNanos anticipatory: longest gap between bursts that is predicted.
  */
 public record IdleStrategyConfig(
     Kind kind,
@@ -22,7 +25,10 @@ public record IdleStrategyConfig(
     long awakeNanos,
     long upstreamThreshold,
     long sleepNanos,
-    long maxParkNanos)
+    long maxParkNanos,
+    long predictLeadNanos,
+    long predictWindowNanos,
+    long maxPredictGapNanos)
 {
     /** The strategies a pipeline may select. */
     public enum Kind
@@ -66,6 +72,24 @@ public record IdleStrategyConfig(
         {
             throw new IllegalArgumentException("idle strategy: sleepNanos and maxParkNanos must be > 0");
         }
+        if (predictLeadNanos < 0 || predictWindowNanos < 0 || maxPredictGapNanos <= 0)
+        {
+            throw new IllegalArgumentException("idle strategy: predict lead and window must be >= 0, max gap > 0");
+        }
+    }
+
+    /** Without prediction parameters: the anticipatory defaults. */
+    public IdleStrategyConfig(
+        final Kind kind,
+        final long spinNanos,
+        final long awakeNanos,
+        final long upstreamThreshold,
+        final long sleepNanos,
+        final long maxParkNanos)
+    {
+        this(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
+            AnticipatoryIdleStrategy.DEFAULT_PREDICT_LEAD_NANOS, AnticipatoryIdleStrategy.DEFAULT_PREDICT_WINDOW_NANOS,
+            AnticipatoryIdleStrategy.DEFAULT_MAX_PREDICT_GAP_NANOS);
     }
 
     /** The kind with default parameters. */
@@ -83,7 +107,15 @@ public record IdleStrategyConfig(
     /** A copy with the anticipatory parameters changed. */
     public IdleStrategyConfig anticipation(final long spinNanos, final long awakeNanos, final long upstreamThreshold)
     {
-        return new IdleStrategyConfig(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos);
+        return new IdleStrategyConfig(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
+            predictLeadNanos, predictWindowNanos, maxPredictGapNanos);
+    }
+
+    /** A copy with the anticipatory prediction changed ({@code windowNanos == 0} turns it off). */
+    public IdleStrategyConfig prediction(final long leadNanos, final long windowNanos, final long maxGapNanos)
+    {
+        return new IdleStrategyConfig(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
+            leadNanos, windowNanos, maxGapNanos);
     }
 
     /**
@@ -103,7 +135,8 @@ public record IdleStrategyConfig(
             case SLEEPING -> new SleepingIdleStrategy(sleepNanos);
             case BLOCKING -> new BlockingIdleStrategy(maxParkNanos, idleCounters);
             case ANTICIPATORY -> new AnticipatoryIdleStrategy(
-                spinNanos, awakeNanos, upstreamThreshold, maxParkNanos, idleCounters);
+                spinNanos, awakeNanos, upstreamThreshold, maxParkNanos, predictLeadNanos, predictWindowNanos,
+                maxPredictGapNanos, idleCounters);
         };
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A thread about to park {@link #announce announces} itself (its slot holds its {@link Thread}, the waiter count
  * goes up), re-checks the condition it waits for, parks, and {@link #retract retracts}. A publisher (the producer
  * after it moved the cursor, a stage group after it moved its sequence) calls {@link #signal()}: a full fence, one
- * volatile read of the waiter count and, only when someone waits, an unpark per waiting thread. The fence orders the
+ * volatile read of the waiter count and, only when someone waits, a claim of its slot (compare-and-set to null) and one
+ * unpark per claimed thread: the later publishes of a burst find the slot empty and unpark nobody. The fence orders the
  * publisher's release store of the sequence before its read of the waiter count, and the waiter's count increment
  * before its re-read of the sequence (Dekker), so one of the two always sees the other: no lost wake-up. Parks are
  * bounded all the same, as a safety net.
@@ -43,7 +44,26 @@ public final class Wakeup
             VarHandle.fullFence();
             if (waiters.get() > 0)
             {
-                unparkAll();
+                wakeAnnounced();
+            }
+        }
+    }
+
+    /**
+     * Claims each announced thread's slot and unparks the threads it claimed. A burst publishes packet after packet
+     * while the woken thread is still on its way out of the park; claiming the slot means only the first publish
+     * pays for an unpark (a lock and a futex wake in the JVM), the rest see an empty slot, and no stale permit is left
+     * behind to turn the thread's next park into a spurious return.
+     */
+    private void wakeAnnounced()
+    {
+        for (int i = 0, n = parked.length(); i < n; i++)
+        {
+            final Thread thread = parked.get(i);
+            if (thread != null && parked.compareAndSet(i, thread, null))
+            {
+                waiters.decrementAndGet();
+                LockSupport.unpark(thread);
             }
         }
     }
@@ -64,15 +84,33 @@ public final class Wakeup
     /** The calling thread is about to park in {@code slot}; re-check the wait condition after this. */
     public void announce(final int slot, final Thread thread)
     {
-        parked.set(slot, thread);
+        // Count first, then the slot: a signaller that claims the slot (and decrements) is then always ordered after
+        // this increment, so the count never dips below the real number of waiters and hides another one.
         waiters.incrementAndGet();
+        parked.set(slot, thread);
+        // The waiter's half of the Dekker pair: the slot store before its re-read of the sequences.
+        VarHandle.fullFence();
     }
 
-    /** The thread in {@code slot} is running again. */
+    /**
+     * The thread in {@code slot} is running again. When a signaller already claimed the slot it also took the
+     * thread off the count; otherwise the thread does both here (woken by its park bound or spuriously).
+     */
     public void retract(final int slot)
     {
-        waiters.decrementAndGet();
-        parked.set(slot, null);
+        final Thread thread = parked.get(slot);
+        if (thread != null && parked.compareAndSet(slot, thread, null))
+        {
+            waiters.decrementAndGet();
+        }
+    }
+
+    /**
+     * @return true when a thread is announced in {@code slot} and no signal has claimed it yet.
+     */
+    public boolean isAnnounced(final int slot)
+    {
+        return parked.get(slot) != null;
     }
 
     /**
