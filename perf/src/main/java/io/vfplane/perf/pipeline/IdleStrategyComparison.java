@@ -20,8 +20,10 @@ import io.vfplane.pipeline.PacketBatch;
 import io.vfplane.pipeline.Pipeline;
 import io.vfplane.pipeline.Placement;
 import io.vfplane.pipeline.Stage;
+import io.vfplane.pipeline.idle.AnticipatoryIdleStrategy;
 import io.vfplane.pipeline.idle.IdleCounters;
 import io.vfplane.pipeline.idle.IdleStrategyConfig;
+import io.vfplane.pipeline.idle.TimerSlack;
 
 /**
  * Compares the idle strategies of the stage threads at a fixed offered rate: CPU the stage thread burns while there
@@ -47,12 +49,18 @@ import io.vfplane.pipeline.idle.IdleStrategyConfig;
  * </pre>
  * PLACEMENT is what {@link Placement#parse} reads (default {@code fused}; {@code 2+1} puts stages a, b on one thread
  * and c on another, where head-based anticipation applies). STRATEGIES is a comma list (default all; busy-spin is
- * always run first, as the reference). The anticipatory line also prints its idle counters of the measured period.
+ * always run first, as the reference). The anticipatory line also prints its idle counters of the measured period;
+ * it runs with burst prediction on (window {@link #PREDICT_WINDOW_NANOS}), whatever the pipeline's default.
  */
 public final class IdleStrategyComparison
 {
     private static final int BURST = 32;
     private static final int WORK_ITERATIONS = 40;
+    /**
+     * The anticipatory line predicts the next burst (the pipeline's default may not): it wakes shortly before the
+     * expected burst and spins this long past it.
+     */
+    private static final long PREDICT_WINDOW_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private IdleStrategyComparison()
     {
@@ -155,6 +163,9 @@ public final class IdleStrategyComparison
                 h.getValueAtPercentile(99) / spinP99, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
                 h.getTotalCount(), r.offered(), r.idleCounters());
         }
+        System.out.printf(Locale.ROOT, "anticipatory: prediction window %d us, lead %d us; timer slack settable %b, " +
+            "failures %d%n", PREDICT_WINDOW_NANOS / 1000, AnticipatoryIdleStrategy.DEFAULT_PREDICT_LEAD_NANOS / 1000,
+            TimerSlack.isAvailable(), TimerSlack.failures());
         System.out.printf(Locale.ROOT, "loadavg after: %s%n", loadavg());
     }
 
@@ -176,7 +187,7 @@ public final class IdleStrategyComparison
                 .ringSize(4096)
                 .maxBatch(256)
                 .placement(placement)
-                .idle(kind)
+                .idle(config(kind))
                 .backpressure(BackpressurePolicy.DROP)
                 .stage(new WorkStage("a", null))
                 .stage(new WorkStage("b", null))
@@ -224,6 +235,17 @@ public final class IdleStrategyComparison
             return new Result(kind.name().toLowerCase(Locale.ROOT), idleCpu, loadCpu, latency, offered, entered,
                 idle.toString());
         }
+    }
+
+    private static IdleStrategyConfig config(final IdleStrategyConfig.Kind kind)
+    {
+        final IdleStrategyConfig config = IdleStrategyConfig.of(kind);
+        if (kind != IdleStrategyConfig.Kind.ANTICIPATORY)
+        {
+            return config;
+        }
+        return config.prediction(AnticipatoryIdleStrategy.DEFAULT_PREDICT_LEAD_NANOS, PREDICT_WINDOW_NANOS,
+            AnticipatoryIdleStrategy.DEFAULT_MAX_PREDICT_GAP_NANOS);
     }
 
     /** Offers bursts on a fixed schedule; a late burst is sent at once (no catch-up storm beyond one burst). */

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@code predictWindowNanos} (plus the jitter) after it ({@code awake_predicted}). When the burst does not come in
  * that window the prediction is dropped until the next burst and the thread parks until signalled: with no traffic it
  * spends one window, then nothing. An early burst still signals the timed park, so a wrong prediction costs CPU,
- * never latency. {@code predictWindowNanos == 0} turns prediction off.
+ * never latency. {@code predictWindowNanos == 0} turns prediction off. A predicting thread sets its own timer slack
+ * to {@link TimerSlack#PREDICTING_SLACK_NANOS} at its first idle poll ({@link TimerSlack}), so that its timed parks
+ * return on time.
  *
  * <p>Counters: one per awake spell by reason (head, upstream queue, predicted), one per park ("went idle"), one per
  * return from park ("woke").
@@ -86,6 +88,7 @@ public final class AnticipatoryIdleStrategy implements StageIdleStrategy
     private long predictedUntilNs = NOT_AWAKE;
     private long timedWakeNs = NOT_AWAKE;
     private boolean idledSinceWork;
+    private boolean threadPrepared;
     private boolean predictionMissed;
     private Reason lastReason = Reason.NONE;
 
@@ -238,6 +241,10 @@ public final class AnticipatoryIdleStrategy implements StageIdleStrategy
     @Override
     public void idle(final IdleContext context)
     {
+        if (!threadPrepared)
+        {
+            prepareThread();
+        }
         final long nowNs = System.nanoTime();
         final Decision decision = decide(context.processed(), context.head(), context.upstreamQueue(), nowNs);
         switch (decision)
@@ -262,6 +269,20 @@ public final class AnticipatoryIdleStrategy implements StageIdleStrategy
                     timedWakeNs = NOT_AWAKE;
                 }
             }
+        }
+    }
+
+    /**
+     * Runs once, on the stage thread, at its first idle poll (before its first park): a thread that times its park to
+     * a predicted burst asks for a tight timer slack, because the default (50 us) lets the kernel return the park that
+     * late, after the burst. Timer slack is per thread, hence here and not in the constructor.
+     */
+    private void prepareThread()
+    {
+        threadPrepared = true;
+        if (predictWindowNanos > 0)
+        {
+            TimerSlack.applyToCurrentThread(TimerSlack.PREDICTING_SLACK_NANOS);
         }
     }
 
