@@ -3,6 +3,7 @@ package io.vfplane.encap.codec;
 import java.nio.ByteOrder;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.vfplane.dataplane.checksum.Checksums;
@@ -33,12 +34,15 @@ public final class Encapsulator
     private static final int UDP_SOURCE_PORT_BASE = 49152;
     private static final int UDP_SOURCE_PORT_MASK = 0x3FFF;
     private static final int IPV4_DF = 0x4000;
+    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /**
      * Encapsulates {@code d}'s frame with tunnel template {@code t} of {@code rules}.
      *
      * @param slotOffset start of the descriptor's pool slot (the headroom limit).
      * @return {@link TunnelDrop#NONE} or why the packet must be dropped (the descriptor is then unchanged).
+     * @throws IndexOutOfBoundsException when {@code t} is no tunnel of {@code rules} or the descriptor's frame lies
+     *                                   outside {@code buffer} (a bug upstream, never a property of a packet).
      */
     public TunnelDrop encapsulate(
         final RuleSet rules,
@@ -48,7 +52,7 @@ public final class Encapsulator
         final int slotOffset)
     {
         final TunnelTemplates tt = rules.templates();
-        // one 64-byte record holds every per-tunnel field this packet needs: one line, one bounds check
+        // one record holds every per-tunnel field this packet needs: one bounds check for all of them
         final int[] rec = tt.records();
         final int r = t << TunnelTemplates.RECORD_SHIFT;
         if (r < 0 || r + (1 << TunnelTemplates.RECORD_SHIFT) > rec.length)
@@ -57,15 +61,8 @@ public final class Encapsulator
         }
         final int headerLength = rec[r + TunnelTemplates.R_LENGTH];
         final int innerLength = d.length();
-        final int ipOffset = rec[r + TunnelTemplates.R_IP_OFFSET];
-        final boolean v6 = rec[r + TunnelTemplates.R_IP_VERSION] == 6;
-        final int outerIpLength = ipOffset >= 0 ? headerLength - ipOffset + innerLength :
-            headerLength + innerLength + (v6 ? 48 : 28);
-        if (outerIpLength > rules.underlay().mtu() && d.gsoType() == Offload.GSO_NONE)
-        {
-            return TunnelDrop.FRAME_TOO_BIG;
-        }
-        if (outerIpLength > 65535 && (ipOffset < 0 || !v6))
+        if (innerLength > rec[r + (d.gsoType() == Offload.GSO_NONE ?
+            TunnelTemplates.R_MAX_INNER : TunnelTemplates.R_MAX_INNER_GSO)])
         {
             return TunnelDrop.FRAME_TOO_BIG;
         }
@@ -74,89 +71,45 @@ public final class Encapsulator
             return TunnelDrop.NO_HEADROOM;
         }
         final int frame = d.offset();
-        final int inner = frame + headerLength;
-        buffer.putBytes(frame, tt.bytes(), rec[r + TunnelTemplates.R_OFFSET], headerLength);
+        // One range check per packet for everything below, then raw accesses: every write lies in the headroom just
+        // claimed, every read of the inner header inside the frame (each guarded by innerLength), so the buffer API's
+        // per-access checks (a dozen here) would only repeat this one; they also keep the JIT from merging stores.
+        // The template side is built off the data path with offset + length inside its array (TunnelTemplates).
+        buffer.boundsCheck(frame, headerLength + innerLength);
+        final byte[] array = buffer.byteArray();
+        final long base = buffer.addressOffset() + frame;
+        final UnsafeBuffer template = tt.bytes();
+        copyTemplate(template.byteArray(), template.addressOffset() + rec[r + TunnelTemplates.R_OFFSET],
+            array, base, headerLength);
+        final long inner = base + headerLength;
         int hash = d.flowHash();
         if (hash == 0)
         {
-            hash = flowHash(buffer, inner, innerLength);
+            hash = flowHash(buffer, frame + headerLength, innerLength);
         }
-        // the flow id goes in before the UDP checksum is computed over the tunnel header
-        final int flowIdOffset = rec[r + TunnelTemplates.R_FLOW_ID_OFFSET];
-        if (flowIdOffset >= 0)
+        final int ipOffset = rec[r + TunnelTemplates.R_IP_OFFSET];
+        if (rec[r + TunnelTemplates.R_KIND] == TunnelTemplates.KIND_IPV4_UDP)
         {
-            putField(buffer, frame + flowIdOffset, rec[r + TunnelTemplates.R_FLOW_ID_WIDTH], hash);
-        }
-        if (ipOffset >= 0)
-        {
-            final int ip = frame + ipOffset;
+            // the common case: the template holds TOS, flags and TTL; patch lengths, ECN, checksum, source port
+            final long ip = base + ipOffset;
+            final int outerIpLength = headerLength - ipOffset + innerLength;
+            final int ecn = innerTos(array, inner, innerLength) & 0x03;
+            int sum = rec[r + TunnelTemplates.R_IPV4_FIXED_SUM] + ecn + outerIpLength;
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+            if (ecn != 0)
+            {
+                UnsafeApi.putByte(array, ip + 1, (byte)(rec[r + TunnelTemplates.R_DSCP] << 2 | ecn));
+            }
+            putShort(array, ip + 2, outerIpLength);
+            putShort(array, ip + Checksums.IPV4_CHECKSUM_OFFSET, ~sum);
             final int udpOffset = rec[r + TunnelTemplates.R_UDP_OFFSET];
-            final int ttl = rec[r + TunnelTemplates.R_TTL];
-            final int dscp = rec[r + TunnelTemplates.R_DSCP];
-            final int df = rec[r + TunnelTemplates.R_DF];
-            // inner IP fields for inherited TTL / DSCP / DF and the ECN copy (RFC 6040 normal mode): the inner
-            // header is read once, its first 12 bytes (TOS, flags, TTL for IPv4) in two wide loads
-            int innerTtl = Tunnel.DEFAULT_TTL;
-            int innerTos = 0;
-            boolean innerDf = false;
-            int innerType = innerLength >= 14 ? buffer.getShort(inner + 12, BE) & 0xFFFF : 0;
-            int innerL3 = inner + 14;
-            if (innerType == 0x8100 && innerLength >= 18)
-            {
-                innerType = buffer.getShort(inner + 16, BE) & 0xFFFF;
-                innerL3 += 4;
-            }
-            final int innerEnd = inner + innerLength;
-            if (innerType == 0x0800 && innerL3 + 20 <= innerEnd)
-            {
-                // bytes 0..7: version/IHL, TOS, total length, identification, flags/fragment offset
-                final long w0 = buffer.getLong(innerL3, BE);
-                innerTos = (int)(w0 >>> 48) & 0xFF;
-                innerDf = (w0 & 0x4000L) != 0;
-                innerTtl = buffer.getByte(innerL3 + 8) & 0xFF;
-            }
-            else if (innerType == 0x86DD && innerL3 + 40 <= innerEnd)
-            {
-                final long w0 = buffer.getLong(innerL3, BE);
-                innerTos = (int)(w0 >>> 52) & 0xFF;
-                innerTtl = (int)w0 & 0xFF;
-                innerDf = true; // IPv6 never fragments in the network
-            }
-            final int outerTtl = ttl == Tunnel.INHERIT ? innerTtl : ttl;
-            final int outerTos = (dscp == Tunnel.INHERIT ? innerTos & 0xFC : dscp << 2) | (innerTos & 0x03);
-            if (v6)
-            {
-                buffer.putInt(ip, 6 << 28 | outerTos << 20 | (hash & 0xFFFFF), BE);
-                buffer.putShort(ip + 4, (short)(outerIpLength - TunnelTemplates.IPV6_LENGTH), BE);
-                buffer.putByte(ip + 7, (byte)outerTtl);
-            }
-            else
-            {
-                final int flags = df == Tunnel.DfPolicy.SET.ordinal() ||
-                    (df == Tunnel.DfPolicy.INHERIT.ordinal() && innerDf) ? IPV4_DF : 0;
-                int sum = rec[r + TunnelTemplates.R_IPV4_CONSTANT_SUM] + outerTos + outerIpLength + flags +
-                    (outerTtl << 8);
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-                // bytes 0..3 (version/IHL, TOS, total length) and 6..11 (flags, TTL, protocol, checksum) in three
-                // stores; identification (4..5) and protocol keep the template's values
-                buffer.putInt(ip, rec[r + TunnelTemplates.R_IPV4_WORD0] | outerTos << 16 | outerIpLength, BE);
-                buffer.putShort(ip + 6, (short)flags, BE);
-                buffer.putInt(ip + 8, outerTtl << 24 | rec[r + TunnelTemplates.R_IPV4_WORD2] | (~sum & 0xFFFF), BE);
-            }
-            if (udpOffset >= 0)
-            {
-                final int udp = frame + udpOffset;
-                final int udpLength = headerLength - udpOffset + innerLength;
-                // source port and length around the template's destination port, in one store
-                final int dstPort = rec[r + TunnelTemplates.R_UDP_DESTINATION_PORT];
-                buffer.putLong(udp, (long)(UDP_SOURCE_PORT_BASE | (hash & UDP_SOURCE_PORT_MASK)) << 48 |
-                    (long)dstPort << 32 | (long)udpLength << 16, BE);
-                if (rec[r + TunnelTemplates.R_UDP_CHECKSUM] != 0)
-                {
-                    Checksums.writeL4Checksum(buffer, ip, udp, udpLength, Checksums.PROTOCOL_UDP);
-                }
-            }
+            putUdp(array, base + udpOffset, hash, rec[r + TunnelTemplates.R_UDP_DESTINATION_PORT],
+                headerLength - udpOffset + innerLength);
+        }
+        else
+        {
+            encapsulateGeneral(rec, r, buffer, array, base, frame, headerLength, innerLength, hash);
         }
         d.vni(rec[r + TunnelTemplates.R_VNI]);
         // a UDP-socket underlay (tunnel-header depth) addresses the datagram by this id: RuleSet.tunnelEndpoint
@@ -164,19 +117,211 @@ public final class Encapsulator
         return TunnelDrop.NONE;
     }
 
-    private static void putField(final MutableDirectBuffer buffer, final int at, final int widthBits, final int value)
+    /**
+     * Every other tunnel: flow id field, inherited TTL / DSCP / DF, IPv6 outer header, UDP checksum, tunnel-header
+     * depth. The range {@code [base, base + headerLength + innerLength)} was checked by the caller.
+     */
+    private static void encapsulateGeneral(
+        final int[] rec,
+        final int r,
+        final MutableDirectBuffer buffer,
+        final byte[] array,
+        final long base,
+        final int frame,
+        final int headerLength,
+        final int innerLength,
+        final int hash)
+    {
+        // the flow id goes in before the UDP checksum is computed over the tunnel header
+        final int flowIdOffset = rec[r + TunnelTemplates.R_FLOW_ID_OFFSET];
+        if (flowIdOffset >= 0)
+        {
+            putField(array, base + flowIdOffset, rec[r + TunnelTemplates.R_FLOW_ID_WIDTH], hash);
+        }
+        final int ipOffset = rec[r + TunnelTemplates.R_IP_OFFSET];
+        if (ipOffset < 0)
+        {
+            return;
+        }
+        final long ip = base + ipOffset;
+        final boolean v6 = rec[r + TunnelTemplates.R_IP_VERSION] == 6;
+        final int outerIpLength = headerLength - ipOffset + innerLength;
+        final int udpOffset = rec[r + TunnelTemplates.R_UDP_OFFSET];
+        final int ttl = rec[r + TunnelTemplates.R_TTL];
+        final int dscp = rec[r + TunnelTemplates.R_DSCP];
+        final int df = rec[r + TunnelTemplates.R_DF];
+        // inner IP fields for inherited TTL / DSCP / DF and the ECN copy (RFC 6040 normal mode), read once
+        final long inner = base + headerLength;
+        int innerTtl = Tunnel.DEFAULT_TTL;
+        int innerTos = 0;
+        boolean innerDf = false;
+        if (innerLength >= 34)
+        {
+            int type = getShort(array, inner + 12);
+            long l3 = inner + 14;
+            int l3Length = innerLength - 14;
+            if (type == 0x8100)
+            {
+                type = getShort(array, inner + 16);
+                l3 += 4;
+                l3Length -= 4;
+            }
+            if (type == 0x0800 && l3Length >= 20)
+            {
+                // bytes 0..7: version/IHL, TOS, total length, identification, flags/fragment offset
+                final long w0 = getLong(array, l3);
+                innerTos = (int)(w0 >>> 48) & 0xFF;
+                innerDf = (w0 & 0x4000L) != 0;
+                innerTtl = UnsafeApi.getByte(array, l3 + 8) & 0xFF;
+            }
+            else if (type == 0x86DD && l3Length >= 40)
+            {
+                final long w0 = getLong(array, l3);
+                innerTos = (int)(w0 >>> 52) & 0xFF;
+                innerTtl = (int)w0 & 0xFF;
+                innerDf = true; // IPv6 never fragments in the network
+            }
+        }
+        final int outerTtl = ttl == Tunnel.INHERIT ? innerTtl : ttl;
+        final int outerTos = (dscp == Tunnel.INHERIT ? innerTos & 0xFC : dscp << 2) | (innerTos & 0x03);
+        if (v6)
+        {
+            putInt(array, ip, 6 << 28 | outerTos << 20 | (hash & 0xFFFFF));
+            putShort(array, ip + 4, outerIpLength - TunnelTemplates.IPV6_LENGTH);
+            UnsafeApi.putByte(array, ip + 7, (byte)outerTtl);
+        }
+        else
+        {
+            final int flags = df == Tunnel.DfPolicy.SET.ordinal() ||
+                (df == Tunnel.DfPolicy.INHERIT.ordinal() && innerDf) ? IPV4_DF : 0;
+            int sum = rec[r + TunnelTemplates.R_IPV4_CONSTANT_SUM] + outerTos + outerIpLength + flags +
+                (outerTtl << 8);
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+            // bytes 0..3 (version/IHL, TOS, total length) and 6..11 (flags, TTL, protocol, checksum) in three
+            // stores; identification (4..5) and protocol keep the template's values
+            putInt(array, ip, rec[r + TunnelTemplates.R_IPV4_WORD0] | outerTos << 16 | outerIpLength);
+            putShort(array, ip + 6, flags);
+            putInt(array, ip + 8, outerTtl << 24 | rec[r + TunnelTemplates.R_IPV4_WORD2] | (~sum & 0xFFFF));
+        }
+        if (udpOffset >= 0)
+        {
+            final int udpLength = headerLength - udpOffset + innerLength;
+            putUdp(array, base + udpOffset, hash, rec[r + TunnelTemplates.R_UDP_DESTINATION_PORT], udpLength);
+            if (rec[r + TunnelTemplates.R_UDP_CHECKSUM] != 0)
+            {
+                Checksums.writeL4Checksum(buffer, frame + ipOffset, frame + udpOffset, udpLength,
+                    Checksums.PROTOCOL_UDP);
+            }
+        }
+    }
+
+    /**
+     * The inner IPv4 TOS or IPv6 traffic class (behind at most one VLAN tag), 0 for other frames: the one inner
+     * field a fixed-DSCP tunnel needs, for the ECN copy.
+     */
+    private static int innerTos(final byte[] array, final long inner, final int innerLength)
+    {
+        // the shortest IP frame: Ethernet 14 + IPv4 20
+        if (innerLength < 34)
+        {
+            return 0;
+        }
+        int type = getShort(array, inner + 12);
+        long l3 = inner + 14;
+        int l3Length = innerLength - 14;
+        if (type == 0x8100)
+        {
+            type = getShort(array, inner + 16);
+            l3 += 4;
+            l3Length -= 4;
+        }
+        if (type == 0x0800 && l3Length >= 20)
+        {
+            return UnsafeApi.getByte(array, l3 + 1) & 0xFF;
+        }
+        if (type == 0x86DD && l3Length >= 40)
+        {
+            return (getShort(array, l3) >>> 4) & 0xFF;
+        }
+        return 0;
+    }
+
+    /** Source port from the flow hash (RFC 7348 section 5), destination port and length in one store; checksum 0. */
+    private static void putUdp(final byte[] array, final long udp, final int hash, final int dstPort, final int length)
+    {
+        putLong(array, udp, (long)(UDP_SOURCE_PORT_BASE | (hash & UDP_SOURCE_PORT_MASK)) << 48 |
+            (long)dstPort << 32 | (long)length << 16);
+    }
+
+    /** Copies a template in 8-byte words, the last one overlapping the one before when the length is no multiple. */
+    private static void copyTemplate(
+        final byte[] src, final long srcAddress, final byte[] dst, final long dstAddress, final int length)
+    {
+        if (length < 8)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                UnsafeApi.putByte(dst, dstAddress + i, UnsafeApi.getByte(src, srcAddress + i));
+            }
+            return;
+        }
+        int i = 0;
+        for (; i <= length - 8; i += 8)
+        {
+            UnsafeApi.putLong(dst, dstAddress + i, UnsafeApi.getLong(src, srcAddress + i));
+        }
+        if (i < length)
+        {
+            final int last = length - 8;
+            UnsafeApi.putLong(dst, dstAddress + last, UnsafeApi.getLong(src, srcAddress + last));
+        }
+    }
+
+    private static void putField(final byte[] array, final long at, final int widthBits, final int value)
     {
         switch (widthBits)
         {
-            case 8 -> buffer.putByte(at, (byte)value);
-            case 16 -> buffer.putShort(at, (short)value, BE);
+            case 8 -> UnsafeApi.putByte(array, at, (byte)value);
+            case 16 -> putShort(array, at, value);
             case 24 ->
             {
-                buffer.putShort(at, (short)(value >>> 8), BE);
-                buffer.putByte(at + 2, (byte)value);
+                putShort(array, at, value >>> 8);
+                UnsafeApi.putByte(array, at + 2, (byte)value);
             }
-            default -> buffer.putInt(at, value, BE);
+            default -> putInt(array, at, value);
         }
+    }
+
+    // Raw accesses in network byte order. Unsafe reads and writes in the machine's order, so swap on little-endian
+    // machines (a constant the JIT folds). Callers have checked the range.
+
+    private static int getShort(final byte[] array, final long address)
+    {
+        final short v = UnsafeApi.getShort(array, address);
+        return (SWAP ? Short.reverseBytes(v) : v) & 0xFFFF;
+    }
+
+    private static long getLong(final byte[] array, final long address)
+    {
+        final long v = UnsafeApi.getLong(array, address);
+        return SWAP ? Long.reverseBytes(v) : v;
+    }
+
+    private static void putShort(final byte[] array, final long address, final int value)
+    {
+        final short v = (short)value;
+        UnsafeApi.putShort(array, address, SWAP ? Short.reverseBytes(v) : v);
+    }
+
+    private static void putInt(final byte[] array, final long address, final int value)
+    {
+        UnsafeApi.putInt(array, address, SWAP ? Integer.reverseBytes(value) : value);
+    }
+
+    private static void putLong(final byte[] array, final long address, final long value)
+    {
+        UnsafeApi.putLong(array, address, SWAP ? Long.reverseBytes(value) : value);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 import io.vfplane.encap.format.TunnelFormat;
 
@@ -48,6 +49,7 @@ public final class RuleSet
     public static final int ACTION_DROP = 2;
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /** Ingress entry: rule id in bits 0..31, VF in 32..55, action in 56..57 (bit 63 clear: never NO_ENTRY). */
     private static final int ENTRY_VF_SHIFT = 32;
     private static final int ENTRY_VF_MASK = 0xFF_FFFF;
@@ -513,20 +515,23 @@ public final class RuleSet
         {
             return NO_RULE;
         }
-        final long dstMac = (buffer.getInt(offset, BE) & 0xFFFF_FFFFL) << 16 |
-            (buffer.getShort(offset + 4, BE) & 0xFFFF);
-        int etherType = buffer.getShort(offset + 12, BE) & 0xFFFF;
-        int l3 = offset + 14;
+        // One range check for the frame, then raw reads: every read below is guarded by a length test against the
+        // frame's end, so the buffer API's per-access checks (up to ten here) would only repeat this one.
+        buffer.boundsCheck(offset, length);
+        final byte[] array = buffer.byteArray();
+        final long frame = buffer.addressOffset() + offset;
+        final long dstMac = (getInt(array, frame) & 0xFFFF_FFFFL) << 16 | getShort(array, frame + 4);
+        int etherType = getShort(array, frame + 12);
+        int l3 = 14;
         int vlan = EgressRule.UNTAGGED;
-        final int end = offset + length;
-        if ((etherType == 0x8100 || etherType == 0x88A8) && l3 + 4 <= end)
+        if ((etherType == 0x8100 || etherType == 0x88A8) && l3 + 4 <= length)
         {
-            vlan = buffer.getShort(l3, BE) & 0x0FFF;
-            etherType = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+            vlan = getShort(array, frame + l3) & 0x0FFF;
+            etherType = getShort(array, frame + l3 + 2);
             l3 += 4;
-            if (etherType == 0x8100 && l3 + 4 <= end)
+            if (etherType == 0x8100 && l3 + 4 <= length)
             {
-                etherType = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+                etherType = getShort(array, frame + l3 + 2);
                 l3 += 4;
             }
         }
@@ -538,35 +543,36 @@ public final class RuleSet
         long srcLo = 0;
         int protocol = 0;
         int ports = 0;
-        if (etherType == 0x0800 && l3 + 20 <= end)
+        final long ip = frame + l3;
+        if (etherType == 0x0800 && l3 + 20 <= length)
         {
             ipVersion = 4;
-            dstLo = IPV4_MAPPED | (buffer.getInt(l3 + 16, BE) & 0xFFFF_FFFFL);
+            dstLo = IPV4_MAPPED | (getInt(array, ip + 16) & 0xFFFF_FFFFL);
             if (hasFiveTuples)
             {
-                srcLo = IPV4_MAPPED | (buffer.getInt(l3 + 12, BE) & 0xFFFF_FFFFL);
-                protocol = buffer.getByte(l3 + 9) & 0xFF;
-                final int l4 = l3 + ((buffer.getByte(l3) & 0x0F) << 2);
-                final boolean firstFragment = (buffer.getShort(l3 + 6, BE) & 0x1FFF) == 0;
-                if (firstFragment && hasPorts(protocol) && l4 + 4 <= end)
+                srcLo = IPV4_MAPPED | (getInt(array, ip + 12) & 0xFFFF_FFFFL);
+                protocol = UnsafeApi.getByte(array, ip + 9) & 0xFF;
+                final int l4 = l3 + ((UnsafeApi.getByte(array, ip) & 0x0F) << 2);
+                final boolean firstFragment = (getShort(array, ip + 6) & 0x1FFF) == 0;
+                if (firstFragment && hasPorts(protocol) && l4 + 4 <= length)
                 {
-                    ports = buffer.getInt(l4, BE);
+                    ports = getInt(array, frame + l4);
                 }
             }
         }
-        else if (etherType == 0x86DD && l3 + 40 <= end)
+        else if (etherType == 0x86DD && l3 + 40 <= length)
         {
             ipVersion = 6;
-            dstHi = buffer.getLong(l3 + 24, BE);
-            dstLo = buffer.getLong(l3 + 32, BE);
+            dstHi = getLong(array, ip + 24);
+            dstLo = getLong(array, ip + 32);
             if (hasFiveTuples)
             {
-                srcHi = buffer.getLong(l3 + 8, BE);
-                srcLo = buffer.getLong(l3 + 16, BE);
-                protocol = buffer.getByte(l3 + 6) & 0xFF;
-                if (hasPorts(protocol) && l3 + 44 <= end)
+                srcHi = getLong(array, ip + 8);
+                srcLo = getLong(array, ip + 16);
+                protocol = UnsafeApi.getByte(array, ip + 6) & 0xFF;
+                if (hasPorts(protocol) && l3 + 44 <= length)
                 {
-                    ports = buffer.getInt(l3 + 40, BE);
+                    ports = getInt(array, ip + 40);
                 }
             }
         }
@@ -617,6 +623,27 @@ public final class RuleSet
             }
         }
         return NO_RULE;
+    }
+
+    // Raw reads in network byte order: Unsafe reads in the machine's order, so swap on little-endian machines (a
+    // constant the JIT folds). Callers have checked the range.
+
+    private static int getShort(final byte[] array, final long address)
+    {
+        final short v = UnsafeApi.getShort(array, address);
+        return (SWAP ? Short.reverseBytes(v) : v) & 0xFFFF;
+    }
+
+    private static int getInt(final byte[] array, final long address)
+    {
+        final int v = UnsafeApi.getInt(array, address);
+        return SWAP ? Integer.reverseBytes(v) : v;
+    }
+
+    private static long getLong(final byte[] array, final long address)
+    {
+        final long v = UnsafeApi.getLong(array, address);
+        return SWAP ? Long.reverseBytes(v) : v;
     }
 
     private static int nextSourceKind(final int kind)

@@ -55,30 +55,54 @@ public final class TunnelTemplates
     private final int[] records;
 
     /** log2 of the ints per tunnel in {@link #records}. */
-    public static final int RECORD_SHIFT = 4;
-    /** Fields of a {@link #records} record, in ints from its start. */
+    public static final int RECORD_SHIFT = 5;
+    /*
+     * Fields of a records record, in ints from its start. The ones the common case (KIND_IPV4_UDP) reads come first,
+     * so a VXLAN / Geneve-over-IPv4 packet touches the record's first 40 bytes only.
+     */
     public static final int R_OFFSET = 0;
     public static final int R_LENGTH = 1;
     public static final int R_IP_OFFSET = 2;
     public static final int R_UDP_OFFSET = 3;
-    /** 4 or 6. */
-    public static final int R_IP_VERSION = 4;
-    public static final int R_TTL = 5;
-    public static final int R_DSCP = 6;
-    public static final int R_DF = 7;
-    /** 1 when the UDP checksum is computed, else 0. */
-    public static final int R_UDP_CHECKSUM = 8;
-    public static final int R_FLOW_ID_OFFSET = 9;
-    public static final int R_FLOW_ID_WIDTH = 10;
-    public static final int R_IPV4_CONSTANT_SUM = 11;
-    /** The low 32 bits of the VNI (what the descriptor carries). */
-    public static final int R_VNI = 12;
-    /** IPv4 only: the template's header bytes 0..3 with TOS and total length zero (version and IHL). */
-    public static final int R_IPV4_WORD0 = 13;
-    /** IPv4 only: the template's header bytes 8..11 with TTL and checksum zero (the protocol). */
-    public static final int R_IPV4_WORD2 = 14;
+    /** {@link #KIND_GENERAL} or {@link #KIND_IPV4_UDP}: which encap path the tunnel takes, decided at build. */
+    public static final int R_KIND = 4;
+    /** The longest inner frame that fits the underlay MTU (and 64 KiB) with this tunnel's headers. */
+    public static final int R_MAX_INNER = 5;
+    /** The longest inner frame a GSO frame may have: 64 KiB of outer IP, or unlimited for full-depth IPv6. */
+    public static final int R_MAX_INNER_GSO = 6;
+    /**
+     * {@link #KIND_IPV4_UDP} only: the unfolded one's-complement sum of every outer IPv4 header word but the total
+     * length and the ECN bits (constant sum plus DSCP, flags and TTL in their places).
+     */
+    public static final int R_IPV4_FIXED_SUM = 7;
     /** The template's UDP destination port (0 without UDP). */
-    public static final int R_UDP_DESTINATION_PORT = 15;
+    public static final int R_UDP_DESTINATION_PORT = 8;
+    /** The low 32 bits of the VNI (what the descriptor carries). */
+    public static final int R_VNI = 9;
+    /** IPv4 only: the template's header bytes 0..3 with TOS and total length zero (version and IHL). */
+    public static final int R_IPV4_WORD0 = 10;
+    /** IPv4 only: the template's header bytes 8..11 with TTL and checksum zero (the protocol). */
+    public static final int R_IPV4_WORD2 = 11;
+    /** 4 or 6. */
+    public static final int R_IP_VERSION = 12;
+    public static final int R_TTL = 13;
+    public static final int R_DSCP = 14;
+    public static final int R_DF = 15;
+    /** 1 when the UDP checksum is computed, else 0. */
+    public static final int R_UDP_CHECKSUM = 16;
+    public static final int R_FLOW_ID_OFFSET = 17;
+    public static final int R_FLOW_ID_WIDTH = 18;
+    public static final int R_IPV4_CONSTANT_SUM = 19;
+
+    /** Any tunnel: inherited TTL / DSCP / DF, IPv6, flow id, UDP checksum or tunnel-header depth are all handled. */
+    public static final int KIND_GENERAL = 0;
+    /**
+     * Full frame over IPv4 with UDP, fixed TTL, DSCP and DF, no flow id field, no UDP checksum (VXLAN, Geneve,
+     * GUE over IPv4 as usually configured): the template holds every outer byte but the total length, the ECN bits
+     * (copied from the inner header, RFC 6040), the IPv4 checksum and the UDP source port and length, so encap
+     * patches those and nothing else.
+     */
+    public static final int KIND_IPV4_UDP = 1;
 
     private TunnelTemplates(final List<Tunnel> list, final Underlay underlay)
     {
@@ -135,6 +159,12 @@ public final class TunnelTemplates
             records[r + R_FLOW_ID_WIDTH] = flowIdWidth[t];
             records[r + R_IPV4_CONSTANT_SUM] = ipv4ConstantSum[t];
             records[r + R_VNI] = (int)tunnels[t].vni();
+            // outer IP length minus inner frame length; in tunnel-header depth the kernel adds IP and UDP
+            final boolean v6 = ipVersion[t] == 6;
+            final int overhead = ipOffset[t] >= 0 ? length[t] - ipOffset[t] : length[t] + (v6 ? 48 : 28);
+            records[r + R_MAX_INNER] = underlay.mtu() - overhead;
+            // an IPv6 jumbogram-sized GSO frame is left to segmentation; IPv4 and UDP lengths stop at 64 KiB
+            records[r + R_MAX_INNER_GSO] = ipOffset[t] >= 0 && v6 ? Integer.MAX_VALUE : 65535 - overhead;
             if (udpOffset[t] >= 0)
             {
                 records[r + R_UDP_DESTINATION_PORT] = bytes.getShort(offset[t] + udpOffset[t] + 2, BE) & 0xFFFF;
@@ -145,13 +175,23 @@ public final class TunnelTemplates
                 records[r + R_IPV4_WORD0] = bytes.getInt(ip, BE) & 0xFF00_0000;
                 records[r + R_IPV4_WORD2] = bytes.getInt(ip + 8, BE) & 0x00FF_0000;
             }
+            records[r + R_KIND] = KIND_GENERAL;
+            if (ipOffset[t] >= 0 && !v6 && udpOffset[t] >= 0 && ttl[t] != Tunnel.INHERIT &&
+                dscp[t] != Tunnel.INHERIT && df[t] != Tunnel.DfPolicy.INHERIT.ordinal() && flowIdOffset[t] < 0 &&
+                !computeUdpChecksum[t])
+            {
+                // the template already carries this TOS (ECN zero), flags and TTL: see build
+                records[r + R_KIND] = KIND_IPV4_UDP;
+                records[r + R_IPV4_FIXED_SUM] = ipv4ConstantSum[t] + (dscp[t] << 2) +
+                    (df[t] == Tunnel.DfPolicy.SET.ordinal() ? 0x4000 : 0) + (ttl[t] << 8);
+            }
         }
     }
 
     /**
-     * The per-packet fields of every tunnel packed as one 16-int (64-byte) record per tunnel, tunnel t's at
-     * {@code t << RECORD_SHIFT}, fields at {@code R_*}: encap reads one cache line and does one bounds check per
-     * packet instead of a dozen arrays. Read only; do not modify.
+     * The per-packet fields of every tunnel packed as one 32-int record per tunnel, tunnel t's at
+     * {@code t << RECORD_SHIFT}, fields at {@code R_*}, the common case's first: encap reads one or two cache lines
+     * and does one bounds check per packet instead of a dozen arrays. Read only; do not modify.
      */
     public int[] records()
     {
