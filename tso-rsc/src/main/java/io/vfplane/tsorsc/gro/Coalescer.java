@@ -31,6 +31,11 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * window and options, TTL and TOS all have to match, for plain TCP and inside VXLAN, Geneve, NVGRE or a declared
  * format alike, with no per-format code. The flow table is direct-mapped by a hash of a few of those bytes; a
  * collision flushes the older flow (correct, merely less merging).
+ * <p>
+ * Per segment, the common case costs no parse and no hash: a segment is first compared, 8 bytes at a time under
+ * the flow's mask, with the flow touched last; if it matches and follows in order it is appended, and if that
+ * flow's frame was flushed (end of the previous batch, PSH) it starts the flow's next frame with the layout and mask
+ * it already has. Everything else takes the general path (parse, hash, compare).
  *
  * <h2>When a merge ends</h2>
  * As Linux's {@code tcp_gro_receive}: a segment whose flags other than CWR/PSH/FIN differ, or with CWR, SYN, RST or
@@ -111,14 +116,28 @@ public final class Coalescer
     private final int[] payloadSum;
     private final long[] startNs;
     private final PacketDescriptor[] headMeta;
-    private final int[][] fragmentIds;
-    private final int[][] fragmentOffsets;
-    private final int[][] fragmentLengths;
+    /** Per flow, flattened ({@code slot * MAX_SEGMENTS + i}): one array bound per store in the append path. */
+    private final int[] fragmentIds;
+    private final int[] fragmentOffsets;
+    private final int[] fragmentLengths;
     private final long[][] maskWords;
     private final long[][] expectedWords;
     private final byte[][] maskTail;
     private final long[] maskTailWord;
     private final int[][] firstIds;
+    /**
+     * Per flow, flattened ({@code slot * MAX_FIXUPS + f}) so the append path takes one array bound per access: where
+     * each length field sits, what it must read for a frame of length L ({@code L - lengthDelta}), and where the
+     * IPv4 identification sits (-1: not IPv4).
+     */
+    private final int[] lengthAt;
+    private final int[] lengthDelta;
+    private final int[] idAt;
+    private final int[] firstId;
+    private final int[] fixupCounts;
+    private final int[] headerLengths;
+    /** Per flow: most payload the frame may hold (the outermost length field must not pass 65535). */
+    private final int[] payloadLimit;
     private int incomingLength;
     private final byte[] maskScratch = new byte[MAX_HEADER + 8];
     private final UnsafeBuffer maskView = new UnsafeBuffer(maskScratch);
@@ -183,14 +202,21 @@ public final class Coalescer
         payloadTotal = new int[flowSlots];
         payloadSum = new int[flowSlots];
         startNs = new long[flowSlots];
-        fragmentIds = new int[flowSlots][MAX_SEGMENTS];
-        fragmentOffsets = new int[flowSlots][MAX_SEGMENTS];
-        fragmentLengths = new int[flowSlots][MAX_SEGMENTS];
+        fragmentIds = new int[flowSlots * MAX_SEGMENTS];
+        fragmentOffsets = new int[flowSlots * MAX_SEGMENTS];
+        fragmentLengths = new int[flowSlots * MAX_SEGMENTS];
         maskWords = new long[flowSlots][MAX_HEADER / 8];
         expectedWords = new long[flowSlots][MAX_HEADER / 8 + 1];
         maskTail = new byte[flowSlots][8];
         maskTailWord = new long[flowSlots];
         firstIds = new int[flowSlots][SegmentLayout.MAX_FIXUPS];
+        lengthAt = new int[flowSlots * SegmentLayout.MAX_FIXUPS];
+        lengthDelta = new int[flowSlots * SegmentLayout.MAX_FIXUPS];
+        idAt = new int[flowSlots * SegmentLayout.MAX_FIXUPS];
+        firstId = new int[flowSlots * SegmentLayout.MAX_FIXUPS];
+        fixupCounts = new int[flowSlots];
+        headerLengths = new int[flowSlots];
+        payloadLimit = new int[flowSlots];
     }
 
     /**
@@ -204,6 +230,8 @@ public final class Coalescer
     public Coalescer customFormat(final int udpPort, final TunnelDescription description)
     {
         customFormats.put(udpPort, description);
+        // a layout kept for startAgain may have been parsed without the format (or described with the old one)
+        lastSlot = -1;
         return this;
     }
 
@@ -216,6 +244,7 @@ public final class Coalescer
     public Coalescer removeCustomFormat(final int udpPort)
     {
         customFormats.remove(udpPort);
+        lastSlot = -1;
         return this;
     }
 
@@ -263,8 +292,18 @@ public final class Coalescer
      */
     public void offer(final PacketDescriptor packet, final long nowNs)
     {
+        // kept tiny so the JIT inlines it and the in-order path into the caller's loop; offerGeneral is too big to
+        // inline (and need not be: it runs once per frame, not per segment)
         final int offset = packet.offset();
         final int length = packet.length();
+        if (!appendInOrder(packet, offset, length, nowNs))
+        {
+            offerGeneral(packet, offset, length, nowNs);
+        }
+    }
+
+    private void offerGeneral(final PacketDescriptor packet, final int offset, final int length, final long nowNs)
+    {
         incomingLength = length;
         final SegmentLayout layout;
         final int slot;
@@ -433,6 +472,182 @@ public final class Coalescer
         return flushes[reason];
     }
 
+    /**
+     * The common case, on its own so it stays small enough to compile well: the segment continues the flow touched
+     * last, in order, and merges (or starts that flow's next frame, {@link #startAgain}). Everything {@link #offer}
+     * would check is checked here, in the same order of meaning; anything else (another flow, a flag, a gap, a bad
+     * checksum, a frame too short to read 8 bytes past the headers) returns false and {@link #offer} takes the
+     * general path, which decides again. Multi-byte fields are big-endian on the wire, so raw loads are
+     * byte-swapped on a little-endian host ({@link #be16}, {@link #be32}).
+     */
+    private boolean appendInOrder(final PacketDescriptor packet, final int offset, final int length, final long nowNs)
+    {
+        final int slot = lastSlot;
+        if (slot < 0 || !matchesHeld(slot, offset, length))
+        {
+            return false;
+        }
+        return active[slot] ?
+            appendNext(slot, packet, offset, length) :
+            startAgain(slot, packet, offset, length, nowNs);
+    }
+
+    /**
+     * Appends a segment that matched the held flow's headers, if it is the next in order and may merge.
+     */
+    private boolean appendNext(final int slot, final PacketDescriptor packet, final int offset, final int length)
+    {
+        final byte[] array = buffer.byteArray();
+        final long at = buffer.addressOffset() + offset;
+        final int header = headerLengths[slot];
+        final int n = segments[slot];
+        if (!identificationsFollow(slot, array, at, n))
+        {
+            return false;
+        }
+        final SegmentLayout layout = layouts[slot];
+        final long tcp = at + layout.l4Offset();
+        final int flags = UnsafeApi.getByte(array, tcp + TCP_FLAGS_OFFSET) & 0xFF;
+        final int seq = be32(array, tcp + TCP_SEQUENCE_OFFSET);
+        final int payload = length - header;
+        if ((flags & (CWR | SYN | RST | URG)) != 0 ||
+            ((flags ^ headFlags[slot]) & ~(CWR | PSH | FIN)) != 0 ||
+            seq != nextSeq[slot] || payload > mss[slot] || n == MAX_SEGMENTS ||
+            payloadTotal[slot] + payload > payloadLimit[slot])
+        {
+            return false;
+        }
+        int sum = 0;
+        if (verify)
+        {
+            sum = CopySum.sum(buffer, offset + header, payload);
+            if (!checksumsGood(offset, layout, length, sum))
+            {
+                return false;
+            }
+        }
+        fastPath++;
+        append(slot, packet, layout, flags, payload, sum);
+        if ((flags & (PSH | FIN)) != 0 || payload < mss[slot])
+        {
+            flush(slot, FLUSH_PUSH);
+        }
+        return true;
+    }
+
+    /**
+     * Whether a frame has the headers of the flow held (or last held) in a slot, bar the per-segment fields, with
+     * length fields that describe exactly this frame (no Ethernet padding) and payload after the headers. Reads go
+     * through {@link UnsafeApi} after ONE bounds check of the whole frame: Agrona's buffer checks bounds on every
+     * access unless the JVM runs with {@code -Dagrona.disable.bounds.checks=true}, and a dozen checks per segment
+     * cost as much as the comparison itself.
+     */
+    private boolean matchesHeld(final int slot, final int offset, final int length)
+    {
+        final int header = headerLengths[slot];
+        final int whole = header & ~7;
+        // length > header: there is payload; whole + 8 <= length: the last partial word can be read in one load
+        if (header == 0 || length <= header || whole + 8 > length)
+        {
+            return false;
+        }
+        buffer.boundsCheck(offset, length);
+        final byte[] array = buffer.byteArray();
+        final long at = buffer.addressOffset() + offset;
+        final long[] words = maskWords[slot];
+        final long[] expected = expectedWords[slot];
+        final int wordCount = whole >> 3;
+        long diff = 0;
+        // one induction variable, so the JIT hoists the array bounds checks out of the loop
+        for (int k = 0; k < wordCount; k++)
+        {
+            diff |= (UnsafeApi.getLong(array, at + ((long)k << 3)) & words[k]) ^ expected[k];
+        }
+        if (whole != header)
+        {
+            diff |= (UnsafeApi.getLong(array, at + whole) & maskTailWord[slot]) ^ expected[wordCount];
+        }
+        if (diff != 0)
+        {
+            return false;
+        }
+        final int base = slot * SegmentLayout.MAX_FIXUPS;
+        for (int f = 0, count = fixupCounts[slot]; f < count; f++)
+        {
+            if (be16(array, at + lengthAt[base + f]) != length - lengthDelta[base + f])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A new frame of the flow last held in a slot now free (flushed at end of the previous batch, or by PSH): its
+     * headers equal that flow's under the mask, so the flow's layout, mask and expected image still hold and it
+     * starts without a parse, a hash of a parsed layout or a new mask. The slot must still be the one the hash
+     * gives, or a later segment of the flow that takes the general path would look elsewhere and overtake it.
+     */
+    private boolean startAgain(
+        final int slot, final PacketDescriptor packet, final int offset, final int length, final long nowNs)
+    {
+        final SegmentLayout layout = layouts[slot];
+        final byte[] array = buffer.byteArray();
+        final long tcp = buffer.addressOffset() + offset + layout.l4Offset();
+        final int flags = UnsafeApi.getByte(array, tcp + TCP_FLAGS_OFFSET) & 0xFF;
+        if ((flags & (SYN | RST | URG | PSH | FIN)) != 0 || (hash(offset, layout) & mask) != slot)
+        {
+            return false;
+        }
+        final int payload = length - layout.headerLength();
+        int sum = 0;
+        if (verify)
+        {
+            sum = CopySum.sum(buffer, offset + layout.headerLength(), payload);
+            if (!checksumsGood(offset, layout, length, sum))
+            {
+                return false;
+            }
+        }
+        fastPath++;
+        start(slot, packet, layout, flags, payload, be32(array, tcp + TCP_SEQUENCE_OFFSET), sum, nowNs);
+        return true;
+    }
+
+    /**
+     * Whether the IPv4 identifications count up by one per segment from the head's, or stay fixed (a separate
+     * method keeps {@link #appendNext} small enough for the JIT to inline).
+     */
+    private boolean identificationsFollow(final int slot, final byte[] array, final long at, final int n)
+    {
+        final int base = slot * SegmentLayout.MAX_FIXUPS;
+        for (int f = 0, count = fixupCounts[slot]; f < count; f++)
+        {
+            final int first = firstId[base + f];
+            if (first >= 0)
+            {
+                final int id = be16(array, at + idAt[base + f]);
+                if (id != ((first + n) & 0xFFFF) && id != first)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static int be16(final byte[] array, final long address)
+    {
+        final short v = UnsafeApi.getShort(array, address);
+        return (NATIVE == BIG_ENDIAN ? v : Short.reverseBytes(v)) & 0xFFFF;
+    }
+
+    private static int be32(final byte[] array, final long address)
+    {
+        final int v = UnsafeApi.getInt(array, address);
+        return NATIVE == BIG_ENDIAN ? v : Integer.reverseBytes(v);
+    }
+
     private boolean checksumsGood(final int offset, final SegmentLayout layout, final int length, final int sum)
     {
         for (int f = 0, n = layout.fixupCount(); f < n; f++)
@@ -592,6 +807,9 @@ public final class Coalescer
         final long nowNs)
     {
         // the parsed layout becomes the flow's; the flow's old one is the next scratch
+        // the flow's own layout comes back only for a frame that matched its mask and expected image (continues,
+        // startAgain): both still hold, as the masked bytes are equal, so they need not be built again
+        final boolean maskHolds = layout == layouts[slot];
         if (layout != layouts[slot])
         {
             incoming = layouts[slot];
@@ -611,13 +829,27 @@ public final class Coalescer
         payloadTotal[slot] = payload;
         payloadSum[slot] = sum;
         startNs[slot] = nowNs;
-        skips(slot, layout);
-        final int[] first = firstIds[slot];
-        for (int f = 0, count = layout.fixupCount(); f < count; f++)
+        if (!maskHolds)
         {
-            first[f] = layout.fixupKind(f) == SegmentLayout.FIXUP_IPV4 ?
-                buffer.getShort(packet.offset() + layout.fixupOffset(f) + IPV4_ID_OFFSET, BIG_ENDIAN) & 0xFFFF : -1;
+            skips(slot, layout);
         }
+        final int[] first = firstIds[slot];
+        final int count = layout.fixupCount();
+        final int base = slot * SegmentLayout.MAX_FIXUPS;
+        for (int f = 0; f < count; f++)
+        {
+            final int rel = layout.fixupOffset(f);
+            final int kind = layout.fixupKind(f);
+            first[f] = kind == SegmentLayout.FIXUP_IPV4 ?
+                buffer.getShort(packet.offset() + rel + IPV4_ID_OFFSET, BIG_ENDIAN) & 0xFFFF : -1;
+            firstId[base + f] = first[f];
+            idAt[base + f] = rel + IPV4_ID_OFFSET;
+            lengthAt[base + f] = rel + (kind == SegmentLayout.FIXUP_IPV4 ? 2 : 4);
+            lengthDelta[base + f] = rel + (kind == SegmentLayout.FIXUP_IPV6 ? 40 : 0);
+        }
+        fixupCounts[slot] = count;
+        headerLengths[slot] = layout.headerLength();
+        payloadLimit[slot] = MAX_FRAME_PAYLOAD - layout.headerLength() + layout.fixupOffset(0);
     }
 
     private void skips(final int slot, final SegmentLayout layout)
@@ -686,10 +918,10 @@ public final class Coalescer
         final int payload,
         final int sum)
     {
-        final int i = segments[slot] - 1;
-        fragmentIds[slot][i] = packet.bufferId();
-        fragmentOffsets[slot][i] = packet.offset() + layout.headerLength();
-        fragmentLengths[slot][i] = payload;
+        final int i = slot * MAX_SEGMENTS + segments[slot] - 1;
+        fragmentIds[i] = packet.bufferId();
+        fragmentOffsets[i] = packet.offset() + layout.headerLength();
+        fragmentLengths[i] = payload;
         // a piece that starts at an odd offset of the payload contributes its sum byte-swapped
         if (verify)
         {
@@ -722,9 +954,10 @@ public final class Coalescer
         f.headBufferId = headId[slot];
         if (n > 1)
         {
-            System.arraycopy(fragmentIds[slot], 0, f.fragmentBufferIds, 0, n - 1);
-            System.arraycopy(fragmentOffsets[slot], 0, f.fragmentOffsets, 0, n - 1);
-            System.arraycopy(fragmentLengths[slot], 0, f.fragmentLengths, 0, n - 1);
+            final int from = slot * MAX_SEGMENTS;
+            System.arraycopy(fragmentIds, from, f.fragmentBufferIds, 0, n - 1);
+            System.arraycopy(fragmentOffsets, from, f.fragmentOffsets, 0, n - 1);
+            System.arraycopy(fragmentLengths, from, f.fragmentLengths, 0, n - 1);
             HeaderFixups.setLengths(buffer, head, layout, f.length, 0);
             final int tcp = head + layout.l4Offset();
             buffer.putByte(tcp + TCP_FLAGS_OFFSET, (byte)(headFlags[slot] | (lastFlags[slot] & (PSH | FIN))));
@@ -755,8 +988,8 @@ public final class Coalescer
         if (releaseBuffers)
         {
             pool.release(headId[slot]);
-            final int[] ids = fragmentIds[slot];
-            for (int i = 0; i < n - 1; i++)
+            final int[] ids = fragmentIds;
+            for (int i = slot * MAX_SEGMENTS, end = i + n - 1; i < end; i++)
             {
                 pool.release(ids[i]);
             }
@@ -780,9 +1013,9 @@ public final class Coalescer
         final int first = headLength[slot] - layout.headerLength();
         int sum = CopySum.sum(buffer, headOffset[slot] + layout.headerLength(), first);
         int position = first;
-        final int[] offsets = fragmentOffsets[slot];
-        final int[] lengths = fragmentLengths[slot];
-        for (int i = 0, n = segments[slot] - 1; i < n; i++)
+        final int[] offsets = fragmentOffsets;
+        final int[] lengths = fragmentLengths;
+        for (int i = slot * MAX_SEGMENTS, end = i + segments[slot] - 1; i < end; i++)
         {
             sum = Checksums.add(sum, CopySum.align(CopySum.sum(buffer, offsets[i], lengths[i]), (position & 1) != 0));
             position += lengths[i];

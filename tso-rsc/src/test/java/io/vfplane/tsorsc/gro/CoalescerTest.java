@@ -137,6 +137,37 @@ class CoalescerTest
             coalescer.fastPath() + " of " + coalescer.merged());
     }
 
+    /**
+     * One stream, frame after frame, each delivered in its own batch: the coalescer restarts a flow it has just
+     * flushed without parsing again, and every frame must still come back byte for byte.
+     */
+    @Test
+    void shouldGiveBackEveryFrameOfOneStreamAcrossBatches()
+    {
+        final Random random = new Random(9);
+        for (final Tunnel tunnel : new Tunnel[] {Tunnel.NONE, Tunnel.VXLAN4, Tunnel.GENEVE6})
+        {
+            int seq = random.nextInt();
+            int ipId = random.nextInt(65536);
+            for (int frame = 0; frame < 6; frame++)
+            {
+                final int payloadLength = 1448 * (10 + random.nextInt(30)) + random.nextInt(1448);
+                final byte[] original = TestFrames.tcp(tunnel, false, TestFrames.randomPayload(random, payloadLength),
+                    new byte[0], ACK, seq, ipId, true, 4242);
+                send(original, 1448);
+                final int segments = wire.size();
+                deliver();
+                final String what = tunnel + " frame " + frame + " payload " + payloadLength;
+                assertEquals(1, frames.size(), what);
+                assertArrayEquals(original, frames.get(0), what);
+                frames.clear();
+                metadata.clear();
+                seq += payloadLength;
+                ipId = (ipId + segments) & 0xFFFF;
+            }
+        }
+    }
+
     @Test
     void shouldNeverMergeAcrossVnisEvenWithTheSameInnerFiveTuple()
     {
