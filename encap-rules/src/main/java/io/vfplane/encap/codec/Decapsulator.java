@@ -3,6 +3,7 @@ package io.vfplane.encap.codec;
 import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.encap.format.TunnelFormat;
@@ -20,7 +21,7 @@ import io.vfplane.encap.rules.RuleSet;
  */
 public final class Decapsulator
 {
-    private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
     private static final int GRE_C = 0x80;
     private static final int GRE_K = 0x20;
@@ -38,10 +39,10 @@ public final class Decapsulator
     private int[] formats = new int[INITIAL_BATCH];
     private int[] inners = new int[INITIAL_BATCH];
     private int[] ipEnds = new int[INITIAL_BATCH];
+    /** The ingress endpoint ({@link RuleSet#ingressEndpoint}), -1 for none, and the first record to look at. */
+    private int[] endpoints = new int[INITIAL_BATCH];
     private int[] probes = new int[INITIAL_BATCH];
     private long[] vnis = new long[INITIAL_BATCH];
-    private long[] dstHis = new long[INITIAL_BATCH];
-    private long[] dstLos = new long[INITIAL_BATCH];
     private long[] srcHis = new long[INITIAL_BATCH];
     private long[] srcLos = new long[INITIAL_BATCH];
     private long[] innerMacs = new long[INITIAL_BATCH];
@@ -68,10 +69,9 @@ public final class Decapsulator
             formats = new int[n];
             inners = new int[n];
             ipEnds = new int[n];
+            endpoints = new int[n];
             probes = new int[n];
             vnis = new long[n];
-            dstHis = new long[n];
-            dstLos = new long[n];
             srcHis = new long[n];
             srcLos = new long[n];
             innerMacs = new long[n];
@@ -80,7 +80,8 @@ public final class Decapsulator
 
     /**
      * Pass 1 of a batch (as VPP's dual loops): decodes and validates packet {@code index}'s outer and tunnel headers
-     * and computes where its ingress lookup will read, without touching the ingress table. Then {@link #prefetch}
+     * and resolves its ingress endpoint and the record its lookup will read first (kept for pass 2, which then
+     * neither repeats the endpoint lookup nor the hash), without touching the ingress table. Then {@link #prefetch}
      * once for the batch, then {@link #complete} for each packet. The descriptor is not changed.
      * Call {@link #reserve} first for batches over 256.
      */
@@ -88,8 +89,10 @@ public final class Decapsulator
     {
         final TunnelDrop drop = parseHeaders(rules, buffer, d, index);
         parsed[index] = drop;
-        probes[index] = drop == TunnelDrop.NONE ?
-            rules.ingressProbe(formats[index], vnis[index], dstHis[index], dstLos[index], innerMacs[index]) : -1;
+        if (drop != TunnelDrop.NONE)
+        {
+            probes[index] = -1;
+        }
     }
 
     /** Marks packet {@code index} of the batch as one to leave alone (another stage decided it). */
@@ -100,7 +103,8 @@ public final class Decapsulator
     }
 
     /**
-     * Between the passes: reads the first word of every parsed packet's ingress record in one tight loop. With a
+     * Between the passes: touches every parsed packet's ingress record (and the next line when a linear probe would
+     * continue there, {@link RuleSet#touchIngress}) in one tight loop. With a
      * table far larger than the caches each read misses; a few instructions per read let the core keep many misses
      * in flight (up to its fill buffers) instead of one per packet, so pass 2 mostly finds its lines arriving.
      */
@@ -133,7 +137,7 @@ public final class Decapsulator
         }
         final long vni = vnis[index];
         lastVni = vni;
-        final long entry = rules.ingressMatch(formats[index], vni, dstHis[index], dstLos[index], srcHis[index],
+        final long entry = rules.ingressMatchFrom(endpoints[index], probes[index], formats[index], vni, srcHis[index],
             srcLos[index], innerMacs[index]);
         if (entry == RuleSet.NO_ENTRY)
         {
@@ -165,7 +169,13 @@ public final class Decapsulator
         {
             return TunnelDrop.TRUNCATED;
         }
-        int etherType = buffer.getShort(frame + 12, BE) & 0xFFFF;
+        // One range check per packet, then raw reads (as the Encapsulator): every read below is guarded by the frame
+        // end or the outer IP end within it, so the buffer API's per-access checks (two dozen on this path) would
+        // only repeat this one. Offsets stay buffer-relative; a is the address of offset 0.
+        buffer.boundsCheck(frame, d.length());
+        final byte[] array = buffer.byteArray();
+        final long a = buffer.addressOffset();
+        int etherType = getShort(array, a + frame + 12) & 0xFFFF;
         int l3 = frame + 14;
         for (int tags = 0; tags < 2 && (etherType == 0x8100 || etherType == 0x88A8); tags++)
         {
@@ -173,7 +183,7 @@ public final class Decapsulator
             {
                 return TunnelDrop.TRUNCATED;
             }
-            etherType = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+            etherType = getShort(array, a + l3 + 2) & 0xFFFF;
             l3 += 4;
         }
         final long dstHi;
@@ -189,23 +199,23 @@ public final class Decapsulator
             {
                 return TunnelDrop.TRUNCATED;
             }
-            final int versionIhl = buffer.getByte(l3) & 0xFF;
+            final int versionIhl = UnsafeApi.getByte(array, a + l3) & 0xFF;
             final int ihl = (versionIhl & 0x0F) << 2;
             if (versionIhl >>> 4 != 4 || ihl < 20 || l3 + ihl > end)
             {
                 return TunnelDrop.NOT_A_TUNNEL;
             }
-            final int totalLength = buffer.getShort(l3 + 2, BE) & 0xFFFF;
+            final int totalLength = getShort(array, a + l3 + 2) & 0xFFFF;
             ipEnd = totalLength == 0 ? end : Math.min(end, l3 + totalLength);
-            if ((buffer.getShort(l3 + 6, BE) & 0x3FFF) != 0)
+            if ((getShort(array, a + l3 + 6) & 0x3FFF) != 0)
             {
                 return TunnelDrop.OUTER_FRAGMENT;
             }
-            protocol = buffer.getByte(l3 + 9) & 0xFF;
+            protocol = UnsafeApi.getByte(array, a + l3 + 9) & 0xFF;
             srcHi = 0;
-            srcLo = IPV4_MAPPED | (buffer.getInt(l3 + 12, BE) & 0xFFFF_FFFFL);
+            srcLo = IPV4_MAPPED | (getInt(array, a + l3 + 12) & 0xFFFF_FFFFL);
             dstHi = 0;
-            dstLo = IPV4_MAPPED | (buffer.getInt(l3 + 16, BE) & 0xFFFF_FFFFL);
+            dstLo = IPV4_MAPPED | (getInt(array, a + l3 + 16) & 0xFFFF_FFFFL);
             l4 = l3 + ihl;
         }
         else if (etherType == 0x86DD)
@@ -214,17 +224,17 @@ public final class Decapsulator
             {
                 return TunnelDrop.TRUNCATED;
             }
-            if ((buffer.getByte(l3) & 0xF0) != 0x60)
+            if ((UnsafeApi.getByte(array, a + l3) & 0xF0) != 0x60)
             {
                 return TunnelDrop.NOT_A_TUNNEL;
             }
-            final int payloadLength = buffer.getShort(l3 + 4, BE) & 0xFFFF;
+            final int payloadLength = getShort(array, a + l3 + 4) & 0xFFFF;
             ipEnd = payloadLength == 0 ? end : Math.min(end, l3 + 40 + payloadLength);
-            protocol = buffer.getByte(l3 + 6) & 0xFF;
-            srcHi = buffer.getLong(l3 + 8, BE);
-            srcLo = buffer.getLong(l3 + 16, BE);
-            dstHi = buffer.getLong(l3 + 24, BE);
-            dstLo = buffer.getLong(l3 + 32, BE);
+            protocol = UnsafeApi.getByte(array, a + l3 + 6) & 0xFF;
+            srcHi = getLong(array, a + l3 + 8);
+            srcLo = getLong(array, a + l3 + 16);
+            dstHi = getLong(array, a + l3 + 24);
+            dstLo = getLong(array, a + l3 + 32);
             l4 = l3 + 40;
         }
         else
@@ -240,7 +250,7 @@ public final class Decapsulator
             {
                 return TunnelDrop.TRUNCATED;
             }
-            formatIndex = rules.formatByUdpPort(buffer.getShort(l4 + 2, BE) & 0xFFFF);
+            formatIndex = rules.formatByUdpPort(getShort(array, a + l4 + 2) & 0xFFFF);
             tunnel = l4 + 8;
         }
         else
@@ -263,24 +273,24 @@ public final class Decapsulator
         {
             case VXLAN ->
             {
-                if ((buffer.getByte(tunnel) & 0x08) == 0)
+                if ((UnsafeApi.getByte(array, a + tunnel) & 0x08) == 0)
                 {
                     return TunnelDrop.BAD_TUNNEL_HEADER;
                 }
-                vni = get24(buffer, tunnel + 4);
+                vni = get24(array, a + tunnel + 4);
             }
             case GENEVE ->
             {
-                final int first = buffer.getByte(tunnel) & 0xFF;
+                final int first = UnsafeApi.getByte(array, a + tunnel) & 0xFF;
                 if (first >>> 6 != 0)
                 {
                     return TunnelDrop.BAD_TUNNEL_HEADER;
                 }
-                if ((buffer.getByte(tunnel + 1) & 0x80) != 0)
+                if ((UnsafeApi.getByte(array, a + tunnel + 1) & 0x80) != 0)
                 {
                     return TunnelDrop.TUNNEL_CONTROL;
                 }
-                if ((buffer.getShort(tunnel + 2, BE) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
+                if ((getShort(array, a + tunnel + 2) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
                 {
                     return TunnelDrop.UNSUPPORTED_PAYLOAD;
                 }
@@ -290,18 +300,18 @@ public final class Decapsulator
                 {
                     return TunnelDrop.TRUNCATED;
                 }
-                final TunnelDrop optionDrop = checkOptions(rules, buffer, tunnel + headerLength, optionsEnd);
+                final TunnelDrop optionDrop = checkOptions(rules, array, a, tunnel + headerLength, optionsEnd);
                 if (optionDrop != TunnelDrop.NONE)
                 {
                     return optionDrop;
                 }
                 headerLength += optionsLength;
-                vni = get24(buffer, tunnel + 4);
+                vni = get24(array, a + tunnel + 4);
             }
             case NVGRE, GRE ->
             {
-                final int flags = buffer.getByte(tunnel) & 0xFF;
-                if ((buffer.getByte(tunnel + 1) & 0x07) != 0 || (flags & GRE_K) == 0 || (flags & 0x40) != 0)
+                final int flags = UnsafeApi.getByte(array, a + tunnel) & 0xFF;
+                if ((UnsafeApi.getByte(array, a + tunnel + 1) & 0x07) != 0 || (flags & GRE_K) == 0 || (flags & 0x40) != 0)
                 {
                     return TunnelDrop.BAD_TUNNEL_HEADER;
                 }
@@ -309,7 +319,7 @@ public final class Decapsulator
                 {
                     return TunnelDrop.BAD_TUNNEL_HEADER; // RFC 7637 section 3.2: C and S must be zero
                 }
-                if ((buffer.getShort(tunnel + 2, BE) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
+                if ((getShort(array, a + tunnel + 2) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
                 {
                     return TunnelDrop.UNSUPPORTED_PAYLOAD;
                 }
@@ -319,20 +329,20 @@ public final class Decapsulator
                 {
                     return TunnelDrop.TRUNCATED;
                 }
-                vni = format.kind() == TunnelFormat.Kind.NVGRE ? get24(buffer, keyOffset) :
-                    buffer.getInt(keyOffset, BE) & 0xFFFF_FFFFL;
+                vni = format.kind() == TunnelFormat.Kind.NVGRE ? get24(array, a + keyOffset) :
+                    getInt(array, a + keyOffset) & 0xFFFF_FFFFL;
             }
             default ->
             {
                 for (int i = 0; i < headerLength; i++)
                 {
                     final int mask = format.fixedMaskByte(i);
-                    if (mask != 0 && ((buffer.getByte(tunnel + i) ^ format.fixedByteAt(i)) & mask) != 0)
+                    if (mask != 0 && ((UnsafeApi.getByte(array, a + tunnel + i) ^ format.fixedByteAt(i)) & mask) != 0)
                     {
                         return TunnelDrop.BAD_TUNNEL_HEADER;
                     }
                 }
-                vni = getField(buffer, tunnel + format.vniOffset(), format.vniWidth());
+                vni = getField(array, a + tunnel + format.vniOffset(), format.vniWidth());
             }
         }
         final int inner = tunnel + headerLength;
@@ -340,12 +350,14 @@ public final class Decapsulator
         {
             return TunnelDrop.TRUNCATED;
         }
-        innerMacs[index] = (buffer.getInt(inner, BE) & 0xFFFF_FFFFL) << 16 |
-            (buffer.getShort(inner + 4, BE) & 0xFFFF);
+        innerMacs[index] = (getInt(array, a + inner) & 0xFFFF_FFFFL) << 16 |
+            (getShort(array, a + inner + 4) & 0xFFFF);
+        final long innerMac = innerMacs[index];
+        final int endpoint = rules.ingressEndpoint(dstHi, dstLo);
+        endpoints[index] = endpoint;
+        probes[index] = endpoint < 0 ? -1 : rules.ingressFirstRecord(endpoint, formatIndex, vni, innerMac);
         formats[index] = formatIndex;
         vnis[index] = vni;
-        dstHis[index] = dstHi;
-        dstLos[index] = dstLo;
         srcHis[index] = srcHi;
         srcLos[index] = srcLo;
         inners[index] = inner;
@@ -353,7 +365,7 @@ public final class Decapsulator
         return TunnelDrop.NONE;
     }
 
-    private static TunnelDrop checkOptions(final RuleSet rules, final DirectBuffer buffer, final int from,
+    private static TunnelDrop checkOptions(final RuleSet rules, final byte[] array, final long a, final int from,
         final int to)
     {
         int p = from;
@@ -363,9 +375,9 @@ public final class Decapsulator
             {
                 return TunnelDrop.BAD_OPTION_LENGTH;
             }
-            final int optionClass = buffer.getShort(p, BE) & 0xFFFF;
-            final int type = buffer.getByte(p + 2) & 0xFF;
-            final int length = 4 + ((buffer.getByte(p + 3) & 0x1F) << 2);
+            final int optionClass = getShort(array, a + p) & 0xFFFF;
+            final int type = UnsafeApi.getByte(array, a + p + 2) & 0xFF;
+            final int length = 4 + ((UnsafeApi.getByte(array, a + p + 3) & 0x1F) << 2);
             if (p + length > to)
             {
                 return TunnelDrop.BAD_OPTION_LENGTH;
@@ -379,20 +391,41 @@ public final class Decapsulator
         return TunnelDrop.NONE;
     }
 
-    private static long get24(final DirectBuffer buffer, final int at)
+    private static long get24(final byte[] array, final long at)
     {
-        return (buffer.getShort(at, BE) & 0xFFFFL) << 8 | (buffer.getByte(at + 2) & 0xFF);
+        return (getShort(array, at) & 0xFFFFL) << 8 | (UnsafeApi.getByte(array, at + 2) & 0xFF);
     }
 
-    private static long getField(final DirectBuffer buffer, final int at, final int widthBits)
+    private static long getField(final byte[] array, final long at, final int widthBits)
     {
         return switch (widthBits)
         {
-            case 8 -> buffer.getByte(at) & 0xFFL;
-            case 16 -> buffer.getShort(at, BE) & 0xFFFFL;
-            case 24 -> get24(buffer, at);
-            default -> buffer.getInt(at, BE) & 0xFFFF_FFFFL;
+            case 8 -> UnsafeApi.getByte(array, at) & 0xFFL;
+            case 16 -> getShort(array, at) & 0xFFFFL;
+            case 24 -> get24(array, at);
+            default -> getInt(array, at) & 0xFFFF_FFFFL;
         };
+    }
+
+    // Raw reads in network byte order: Unsafe reads in the machine's order, so swap on little-endian machines (a
+    // constant the JIT folds). Callers have checked the range.
+
+    private static int getShort(final byte[] array, final long address)
+    {
+        final short v = UnsafeApi.getShort(array, address);
+        return SWAP ? Short.reverseBytes(v) : v;
+    }
+
+    private static int getInt(final byte[] array, final long address)
+    {
+        final int v = UnsafeApi.getInt(array, address);
+        return SWAP ? Integer.reverseBytes(v) : v;
+    }
+
+    private static long getLong(final byte[] array, final long address)
+    {
+        final long v = UnsafeApi.getLong(array, address);
+        return SWAP ? Long.reverseBytes(v) : v;
     }
 
     /** The VNI of the last frame that got as far as the lookup. */

@@ -786,21 +786,68 @@ public final class RuleSet
         final long dstLo,
         final long innerDstMac)
     {
-        int endpoint = endpoints.get2(dstHi, dstLo);
+        final int endpoint = ingressEndpoint(dstHi, dstLo);
+        return endpoint < 0 ? -1 : ingressFirstRecord(endpoint, format, vni, innerDstMac);
+    }
+
+    /**
+     * The endpoint an ingress lookup of this outer destination starts from (the wildcard endpoint when the address is
+     * unknown and a wildcard rule exists), or -1 when no rule can match: the first step of {@link #ingressMatch},
+     * for a batch that keeps it between its passes ({@link #ingressFirstRecord}, {@link #ingressMatchFrom}).
+     */
+    public int ingressEndpoint(final long dstHi, final long dstLo)
+    {
+        final int endpoint = endpoints.get2(dstHi, dstLo);
         if (endpoint == WideKeyMap.MISSING)
         {
-            if (!hasWildcardEndpoint)
-            {
-                return -1;
-            }
-            endpoint = 0;
+            return hasWildcardEndpoint ? 0 : -1;
         }
+        return endpoint;
+    }
+
+    /**
+     * The table record where the lookup from {@code endpoint} (not -1, from {@link #ingressEndpoint}) first looks;
+     * reads nothing of the table, so a batch can {@link #touchIngress touch} every record before resolving any.
+     */
+    public int ingressFirstRecord(final int endpoint, final int format, final long vni, final long innerDstMac)
+    {
         return ingress.firstRecord2(ingressKey0(endpoint, format, vni), innerDstMac);
     }
 
     /**
-     * Reads the first word of an {@link #ingressProbe} record so that its cache line is on its way; the caller folds
-     * the result into a value it keeps (a sink), or the JIT may drop the read.
+     * {@link #ingressMatch} resumed from what a batch's first pass computed: {@code endpoint} from
+     * {@link #ingressEndpoint} (-1: no match) and {@code firstRecord} from {@link #ingressFirstRecord} for the same
+     * frame, so neither the endpoint lookup nor the hash is repeated. Same result and hit count as
+     * {@link #ingressMatch}. Data-path thread only.
+     *
+     * @return the entry, or {@link #NO_ENTRY}.
+     */
+    public long ingressMatchFrom(
+        final int endpoint,
+        final int firstRecord,
+        final int format,
+        final long vni,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
+        if (endpoint < 0)
+        {
+            return NO_ENTRY;
+        }
+        final int record = findIngressFrom(endpoint, firstRecord, format, vni, srcHi, srcLo, innerDstMac);
+        if (record == WideKeyMap.MISSING)
+        {
+            return NO_ENTRY;
+        }
+        ingress.incrementSpare(record);
+        return ingress.valueAt(record);
+    }
+
+    /**
+     * Reads an {@link #ingressProbe} record (and the next line when the record ends its line, where a linear probe
+     * would continue) so that its cache lines are on their way; the caller folds the result into a value it keeps (a
+     * sink), or the JIT may drop the reads.
      */
     public long touchIngress(final int probe)
     {
@@ -816,15 +863,29 @@ public final class RuleSet
         final long srcLo,
         final long innerDstMac)
     {
-        int endpoint = endpoints.get2(dstHi, dstLo);
-        if (endpoint == WideKeyMap.MISSING)
+        final int endpoint = ingressEndpoint(dstHi, dstLo);
+        if (endpoint < 0)
         {
-            if (!hasWildcardEndpoint)
-            {
-                return WideKeyMap.MISSING;
-            }
-            endpoint = 0;
+            return WideKeyMap.MISSING;
         }
+        return findIngressFrom(endpoint, ingressFirstRecord(endpoint, format, vni, innerDstMac), format, vni, srcHi,
+            srcLo, innerDstMac);
+    }
+
+    /**
+     * The rule search from a resolved endpoint; {@code firstRecord} is where (endpoint, format, VNI, inner MAC) hashes,
+     * the first record the rule without a source scope is looked for at.
+     */
+    private int findIngressFrom(
+        final int firstEndpoint,
+        final int firstRecord,
+        final int format,
+        final long vni,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
+        int endpoint = firstEndpoint;
         final int source = hasSourceRules ? sources.get2(srcHi, srcLo) : WideKeyMap.MISSING;
         while (true)
         {
@@ -841,7 +902,8 @@ public final class RuleSet
                     return record;
                 }
             }
-            int record = ingress.find2(k0, innerDstMac);
+            int record = endpoint == firstEndpoint ?
+                ingress.find2From(firstRecord, k0, innerDstMac) : ingress.find2(k0, innerDstMac);
             if (record == WideKeyMap.MISSING)
             {
                 record = ingress.find2(k0, ANY_MAC);
