@@ -26,6 +26,8 @@ class ShowPipelineTest
             final TestStages.Recorder out = new TestStages.Recorder();
             final Pipeline p = Pipeline.builder("vf0").pool(pool).counters(counters).ringSize(256).maxBatch(64)
                 .placement(Placement.parse("2+2")).idle(IdleStrategyConfig.Kind.BLOCKING)
+                // block at the entry: 700 packets into a 256-entry ring must not depend on how fast the stages run
+                .backpressure(BackpressurePolicy.BLOCK)
                 .stage(new TestStages.Classify()).stage(new TestStages.Filter()).stage(new TestStages.Flood())
                 .tx(out, new TestStages.Recorder()).build().start();
             final PacketDescriptor d = new PacketDescriptor();
