@@ -31,18 +31,21 @@ public final class Locks implements AutoCloseable
         this.scope = netnsId();
     }
 
-    /** The current network namespace's id, e.g. {@code 4026531840}. */
-    public static String netnsId()
+    /**
+     * The current network namespace's id, e.g. {@code 4026531840}.
+     *
+     * @throws IOException when /proc does not tell: guessing one id for every namespace would make daemons in
+     *                     different namespaces refuse each other's TAP names and ports, so the daemon refuses to start.
+     */
+    static String netnsId() throws IOException
     {
-        try
+        final String link = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        final String id = link.replaceAll("[^0-9]", "");
+        if (id.isEmpty())
         {
-            final String link = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-            return link.replaceAll("[^0-9]", "");
+            throw new IOException("cannot tell the network namespace from /proc/self/ns/net -> " + link);
         }
-        catch (final IOException | UnsupportedOperationException ex)
-        {
-            return "0";
-        }
+        return id;
     }
 
     /**
