@@ -1,12 +1,12 @@
 package io.vfplane.encap.config;
 
-import java.io.IOException;
+
 import java.io.Reader;
-import java.io.StringReader;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+
+
+
+
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -72,17 +72,16 @@ public final class RuleFile
     /** Reads and validates a rule file. */
     public static RuleSet read(final Path file) throws RuleFileException
     {
-        final String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        final String text;
+        final Reader text;
         try
         {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = YamlSource.open(file);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final YamlSource.Refused ex)
         {
-            throw new RuleFileException(List.of(name + ":0: cannot read: " + ex.getMessage()));
+            throw new RuleFileException(List.of(ex.line()));
         }
-        return parse(name, new StringReader(text));
+        return parse(YamlSource.displayName(file), text);
     }
 
     /** Reads and validates rules from text; {@code fileName} names them in errors. */
@@ -96,22 +95,11 @@ public final class RuleFile
         final Node root;
         try
         {
-            final LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            root = new Yaml(options).compose(text);
+            root = YamlSource.compose(fileName, text);
         }
-        catch (final MarkedYAMLException ex)
+        catch (final YamlSource.Refused ex)
         {
-            final int line = ex.getProblemMark() != null ? ex.getProblemMark().getLine() + 1 : 0;
-            throw new RuleFileException(List.of(fileName + ":" + line + ": " + oneLine(ex.getProblem())));
-        }
-        catch (final YAMLException ex)
-        {
-            throw new RuleFileException(List.of(fileName + ":0: " + oneLine(ex.getMessage())));
-        }
-        if (root == null)
-        {
-            throw new RuleFileException(List.of(fileName + ":1: the file is empty"));
+            throw new RuleFileException(List.of(ex.line()));
         }
         final Map<String, Node> top = mapping(root, "", TOP);
         if (top == null)
@@ -189,10 +177,6 @@ public final class RuleFile
         }
     }
 
-    private static String oneLine(final String s)
-    {
-        return s == null ? "invalid YAML" : s.replace('\n', ' ').trim();
-    }
 
     // ------------------------------------------------------------------------------------------------------------
     // sections

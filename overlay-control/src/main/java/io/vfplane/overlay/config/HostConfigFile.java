@@ -1,13 +1,15 @@
 package io.vfplane.overlay.config;
 
-import java.io.IOException;
+import io.vfplane.encap.config.YamlSource;
+
+
 import java.io.Reader;
-import java.io.StringReader;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,10 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+
+
+
+
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -60,17 +62,16 @@ public final class HostConfigFile
     /** Reads and validates a host config file. */
     public static HostConfig read(final Path file) throws HostConfigException
     {
-        final String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        final String text;
+        final Reader text;
         try
         {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = YamlSource.open(file);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final YamlSource.Refused ex)
         {
-            throw new HostConfigException(List.of(name + ":0: cannot read: " + ex.getMessage()));
+            throw new HostConfigException(List.of(ex.line()));
         }
-        return parse(name, new StringReader(text));
+        return parse(YamlSource.displayName(file), text);
     }
 
     /** Reads and validates a host config from text; {@code fileName} names it in errors. */
@@ -84,22 +85,11 @@ public final class HostConfigFile
         final Node root;
         try
         {
-            final LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            root = new Yaml(options).compose(text);
+            root = YamlSource.compose(fileName, text);
         }
-        catch (final MarkedYAMLException ex)
+        catch (final YamlSource.Refused ex)
         {
-            final int line = ex.getProblemMark() != null ? ex.getProblemMark().getLine() + 1 : 0;
-            throw new HostConfigException(List.of(fileName + ":" + line + ": " + oneLine(ex.getProblem())));
-        }
-        catch (final YAMLException ex)
-        {
-            throw new HostConfigException(List.of(fileName + ":0: " + oneLine(ex.getMessage())));
-        }
-        if (root == null)
-        {
-            throw new HostConfigException(List.of(fileName + ":1: the file is empty"));
+            throw new HostConfigException(List.of(ex.line()));
         }
         final Map<String, Node> top = mapping(root, "", TOP);
         if (top == null)
@@ -643,8 +633,4 @@ public final class HostConfigFile
         return sb.toString();
     }
 
-    private static String oneLine(final String s)
-    {
-        return s == null ? "invalid YAML" : s.replace('\n', ' ').trim();
-    }
 }
