@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import io.vfplane.dataplane.parse.DropReason;
 import io.vfplane.dataplane.buffer.PacketPool;
@@ -47,8 +46,6 @@ public final class VfEgressStage implements Stage
     private final long[][] drops;
     private final boolean[] touched;
     private PacketPool pool;
-    private AtomicCounter noSuchVf;
-    private long noSuchVfCount;
 
     public VfEgressStage(final VfTable table)
     {
@@ -85,7 +82,6 @@ public final class VfEgressStage implements Stage
     public void onStart(final StageContext context)
     {
         pool = context.pool();
-        noSuchVf = context.newCounter("no_such_vf");
     }
 
     @Override
@@ -105,8 +101,7 @@ public final class VfEgressStage implements Stage
             final VfConfig config = table.get(vf);
             if (config == null)
             {
-                batch.drop(i, DropReason.NO_SUCH_VF);
-                noSuchVfCount++;
+                batch.drop(i, DropReason.NO_SUCH_VF); // counted by the engine per stage
                 continue;
             }
             touched[vf] = true;
@@ -246,11 +241,6 @@ public final class VfEgressStage implements Stage
                     vfDrops[r] = 0;
                 }
             }
-        }
-        if (noSuchVfCount != 0)
-        {
-            noSuchVf.getAndAddRelease(noSuchVfCount);
-            noSuchVfCount = 0;
         }
     }
 }

@@ -3,7 +3,6 @@ package io.vfplane.vf;
 import java.nio.ByteOrder;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import io.vfplane.dataplane.parse.DropReason;
 import io.vfplane.dataplane.buffer.PacketPool;
@@ -38,8 +37,6 @@ public final class VfIngressStage implements Stage
     private final long[][] drops;
     private final boolean[] touched;
     private PacketPool pool;
-    private AtomicCounter noSuchVf;
-    private long noSuchVfCount;
 
     public VfIngressStage(final VfTable table)
     {
@@ -61,7 +58,6 @@ public final class VfIngressStage implements Stage
     public void onStart(final StageContext context)
     {
         pool = context.pool();
-        noSuchVf = context.newCounter("no_such_vf");
     }
 
     @Override
@@ -80,8 +76,7 @@ public final class VfIngressStage implements Stage
             final VfConfig config = table.get(vf);
             if (config == null)
             {
-                batch.drop(i, DropReason.NO_SUCH_VF);
-                noSuchVfCount++;
+                batch.drop(i, DropReason.NO_SUCH_VF); // counted by the engine per stage
                 continue;
             }
             touched[vf] = true;
@@ -161,11 +156,6 @@ public final class VfIngressStage implements Stage
                     vfDrops[r] = 0;
                 }
             }
-        }
-        if (noSuchVfCount != 0)
-        {
-            noSuchVf.getAndAddRelease(noSuchVfCount);
-            noSuchVfCount = 0;
         }
     }
 }
