@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         io.vfplane.overlay.cli.RulesCommand.class,
         io.vfplane.pcap.cli.PcapCommand.class,
         io.vfplane.pipeline.cli.PipelineCommand.class,
+        io.vfplane.perf.cli.PerfCommand.class,
         ShowCommand.class
     })
 public final class Main implements Runnable
