@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     name = "pcap",
     mixinStandardHelpOptions = true,
     description = "Capture file tools (pcap and pcapng).",
-    subcommands = {InspectCommand.class, ProcessCommand.class})
+    subcommands = {InspectCommand.class, ProcessCommand.class, ReplayCommand.class})
 public final class PcapCommand implements Runnable
 {
     @CommandLine.Spec

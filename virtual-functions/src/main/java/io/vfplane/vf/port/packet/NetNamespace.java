@@ -1,0 +1,105 @@
+package io.vfplane.vf.port.packet;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Runs setup code inside a named network namespace ({@code ip netns add NAME}), in-process: a new platform thread
+ * joins the namespace with {@code setns(2)} (a network namespace is per thread), runs the code and ends. Sockets and
+ * TAP devices it opens belong to that namespace for their whole life, whichever thread uses them afterwards, so a
+ * replay can send into a namespace without running the JVM under {@code ip netns exec}.
+ */
+public final class NetNamespace
+{
+    /** Where {@code ip netns} keeps the namespaces it names (iproute2's convention). */
+    private static final String NETNS_RUN_DIR = "/var/run/netns/";
+
+    private NetNamespace()
+    {
+    }
+
+    /**
+     * @param namespace a namespace name as {@code ip netns} lists it, or null for the caller's own namespace.
+     * @param code      what to run there.
+     * @param <T>       its result.
+     * @return what {@code code} returned.
+     * @throws IllegalStateException if the namespace cannot be joined; whatever {@code code} throws.
+     */
+    public static <T> T call(final String namespace, final Supplier<T> code)
+    {
+        if (namespace == null)
+        {
+            return code.get();
+        }
+        if (namespace.isEmpty() || namespace.contains("/") || namespace.equals(".") || namespace.equals(".."))
+        {
+            throw new IllegalStateException("netns " + namespace + ": not a namespace name");
+        }
+        final AtomicReference<T> result = new AtomicReference<>();
+        final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        final Thread thread = Thread.ofPlatform().name("netns-" + namespace).unstarted(() ->
+        {
+            try
+            {
+                enter(namespace);
+                result.set(code.get());
+            }
+            catch (final RuntimeException ex)
+            {
+                failure.set(ex);
+            }
+        });
+        thread.start();
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                thread.join();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (failure.get() != null)
+        {
+            throw failure.get();
+        }
+        return result.get();
+    }
+
+    private static void enter(final String namespace)
+    {
+        try (Arena setup = Arena.ofConfined())
+        {
+            final MemorySegment errno = Syscalls.newErrnoState(setup);
+            final int fd = Syscalls.open(errno, setup.allocateFrom(NETNS_RUN_DIR + namespace),
+                Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+            if (fd < 0)
+            {
+                throw new IllegalStateException("netns " + namespace + ": cannot open it: " +
+                    Syscalls.strerror(Syscalls.errno(errno)) + " (is it listed by `ip netns`?)");
+            }
+            try
+            {
+                if (Syscalls.setns(errno, fd, Syscalls.CLONE_NEWNET) < 0)
+                {
+                    throw new IllegalStateException("netns " + namespace + ": setns failed: " +
+                        Syscalls.strerror(Syscalls.errno(errno)));
+                }
+            }
+            finally
+            {
+                Syscalls.close(errno, fd);
+            }
+        }
+    }
+}
