@@ -250,10 +250,11 @@ final class StageGroupProcessor implements Runnable, IdleContext
     }
 
     @Override
-    public void park(final long maxNanos)
+    public long park(final long maxNanos)
     {
         final long headSeen = head();
         final long availableSeen = available();
+        long signalledAtNs = Wakeup.NOT_SIGNALLED;
         wakeup.announce(group, Thread.currentThread());
         try
         {
@@ -265,7 +266,8 @@ final class StageGroupProcessor implements Runnable, IdleContext
         }
         finally
         {
-            wakeup.retract(group);
+            signalledAtNs = wakeup.retract(group);
         }
+        return signalledAtNs;
     }
 }

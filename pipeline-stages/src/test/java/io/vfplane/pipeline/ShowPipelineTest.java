@@ -42,7 +42,7 @@ class ShowPipelineTest
             final String shown = ShowPipeline.format(Counters.openReader(file));
             assertTrue(shown.startsWith("pipeline vf0: placement 2+2 on 2 thread(s), entry_full 0"), shown);
             assertTrue(shown.contains("  thread 0: batch 1:"), shown);
-            assertTrue(shown.contains("| idle awake_head"), shown);
+            assertTrue(shown.contains("| idle awake_") && shown.contains(" awake_head 0 "), shown);
             final String classify = line(shown, "  classify ");
             final String[] f = classify.trim().split(" +");
             assertEquals("0", f[1], "classify runs on thread 0");

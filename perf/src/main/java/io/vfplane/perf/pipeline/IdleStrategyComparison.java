@@ -36,31 +36,40 @@ import io.vfplane.pipeline.idle.TimerSlack;
  * </pre>
  *
  * One stage thread plus the producer fit two cores, so busy-spin is not starved and its figures mean something.
- * The rate is fixed (not a fraction of a measured flood capacity, which collapses when the machine is loaded).
- * For each strategy, busy-spin first: 0.5 s settle, 1 s with no traffic measuring the stage thread's CPU time
- * (ThreadMXBean), 1 s warm-up, then the measured seconds of traffic with each packet's entry-to-exit latency in an
- * HdrHistogram. One line per strategy; {@code idle x} and {@code p99 x} are ratios to busy-spin. The load average
- * is printed before and after, because figures taken on a busy machine are noise.
+ * The rate is fixed (not a fraction of a measured flood capacity, which collapses when the machine is loaded); at the
+ * default 100 kpps a burst of 32 comes every 320 us and takes the stage thread a few microseconds: the thread is
+ * idle over 90% of the time. The producer is punctual (1 us timer slack, parks until 150 us before each burst, then
+ * spins), so that the offered load is the periodic load it claims.
+ * For each strategy, busy-spin first: settle, a period with no traffic measuring the stage thread's CPU time
+ * (ThreadMXBean), a warm-up, then the measured period of traffic with each packet's entry-to-exit latency in an
+ * HdrHistogram (0.5 s, 1 s, 1 s and SECONDS from the command line; {@link Options#scaled} shares a shorter time in
+ * the same proportions). One line per strategy; {@code idle x} and {@code p99 x} are ratios to busy-spin;
+ * {@code signal->running} is the mean time from a publisher's signal to the woken stage thread running (the wake-up's
+ * cost). The load average is printed before and after, because figures taken on a busy machine are noise.
  *
  * <pre>
- * ./mvnw -B -q -o -pl perf -am package -DskipTests
- * java $(vfplane.jvmFlags) -cp perf/target/benchmarks.jar io.vfplane.perf.pipeline.IdleStrategyComparison \
- *     [PPS] [SECONDS] [PLACEMENT] [STRATEGIES]
+ * ./vfplane bench-main io.vfplane.perf.pipeline.IdleStrategyComparison [PPS] [SECONDS] [PLACEMENT] [STRATEGIES]
  * </pre>
  * PLACEMENT is what {@link Placement#parse} reads (default {@code fused}; {@code 2+1} puts stages a, b on one thread
  * and c on another, where head-based anticipation applies). STRATEGIES is a comma list (default all; busy-spin is
- * always run first, as the reference). The anticipatory line also prints its idle counters of the measured period;
- * it runs with burst prediction on (window {@link #PREDICT_WINDOW_NANOS}), whatever the pipeline's default.
+ * always run first, as the reference). The parking strategies' lines also print their idle counters of the measured
+ * period (see {@link IdleCounters}); anticipatory runs with burst prediction on (window {@link #PREDICT_WINDOW_NANOS}),
+ * whatever the pipeline's default ({@code -Dvfplane.idle.predictWindowUs=0} turns it off, to see the linger alone).
+ * {@link #compare(Options)} is the same measurement for other programs
+ * ({@code vfplane perf compare idle}).
  */
 public final class IdleStrategyComparison
 {
     private static final int BURST = 32;
     private static final int WORK_ITERATIONS = 40;
+    /** How long before each burst the producer stops parking and spins: above the tail of a timed park's lateness. */
+    private static final long PRODUCER_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(150);
     /**
      * The anticipatory line predicts the next burst (the pipeline's default may not): it wakes shortly before the
      * expected burst and spins this long past it.
      */
-    private static final long PREDICT_WINDOW_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long PREDICT_WINDOW_NANOS = TimeUnit.MICROSECONDS.toNanos(
+        Long.getLong("vfplane.idle.predictWindowUs", 50));
 
     private IdleStrategyComparison()
     {
@@ -112,9 +121,63 @@ public final class IdleStrategyComparison
         }
     }
 
-    record Result(
-        String name, double idleCpu, double loadCpu, Histogram latency, long offered, long entered, String idleCounters)
+    /**
+     * One strategy's figures.
+     *
+     * @param name         the strategy, as {@code busy_spin}, {@code blocking}, {@code anticipatory}...
+     * @param idleCpu      CPU seconds the stage threads burnt per second of no traffic.
+     * @param loadCpu      CPU seconds the stage threads burnt per second of the bursty traffic.
+     * @param latency      entry-to-exit latency of every packet of the measured period, in ns.
+     * @param offered      packets offered in the measured period.
+     * @param entered      packets that entered the pipeline in it.
+     * @param idleCounters the idle counters of the measured period, as text (parking strategies only).
+     * @param wakeLatencyNs mean time from a publisher's signal to the woken stage thread running, or -1 without one.
+     */
+    public record Result(
+        String name, double idleCpu, double loadCpu, Histogram latency, long offered, long entered,
+        String idleCounters, double wakeLatencyNs)
     {
+        /** @return the 99th percentile latency in ns. */
+        public long p99Nanos()
+        {
+            return latency.getValueAtPercentile(99);
+        }
+    }
+
+    /**
+     * What to compare, and how long.
+     *
+     * @param rate          packets per second offered (in bursts of 32).
+     * @param settleSeconds pause after start before the idle CPU is measured.
+     * @param idleSeconds   the no-traffic period whose CPU is measured.
+     * @param warmupSeconds traffic before the measured period.
+     * @param loadSeconds   the measured traffic period.
+     * @param placement     the stages' placement.
+     * @param kinds         the strategies; busy-spin is added first when missing (the reference).
+     */
+    public record Options(
+        double rate, double settleSeconds, double idleSeconds, double warmupSeconds, double loadSeconds,
+        Placement placement, List<IdleStrategyConfig.Kind> kinds)
+    {
+        /** The program's defaults with the given rate and measured seconds. */
+        public static Options of(final double rate, final double loadSeconds, final Placement placement,
+            final List<IdleStrategyConfig.Kind> kinds)
+        {
+            return new Options(rate, 0.5, 1, 1, loadSeconds, placement, kinds);
+        }
+
+        /** All phases scaled to {@code seconds} per strategy (a quick comparison: tests, short CLI runs). */
+        public static Options scaled(final double rate, final double seconds, final List<IdleStrategyConfig.Kind> kinds)
+        {
+            return new Options(rate, seconds * 0.1, seconds * 0.3, seconds * 0.2, seconds * 0.4, Placement.fused(),
+                kinds);
+        }
+
+        /** @return the burst interval in ns. */
+        public long burstIntervalNs()
+        {
+            return (long)(BURST / rate * 1e9);
+        }
     }
 
     public static void main(final String[] args) throws Exception
@@ -122,24 +185,12 @@ public final class IdleStrategyComparison
         final double rate = args.length > 0 ? Double.parseDouble(args[0]) : 100_000;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         final Placement placement = args.length > 2 ? Placement.parse(args[2]) : Placement.fused();
-        final long burstIntervalNs = (long)(BURST / rate * 1e9);
-        System.out.printf(Locale.ROOT, "loadavg before: %s%n", loadavg());
-        System.out.printf(Locale.ROOT, "offered %.0f pps in bursts of %d every %d us; placement %s, 1 shard " +
-            "(%d stage threads + producer), %d s measured per strategy%n", rate, BURST, burstIntervalNs / 1000,
-            placement, placement.threads(3), seconds);
-        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        final List<Result> results = new ArrayList<>();
         final List<IdleStrategyConfig.Kind> kinds = new ArrayList<>();
-        kinds.add(IdleStrategyConfig.Kind.BUSY_SPIN);
         if (args.length > 3)
         {
             for (final String k : args[3].split(","))
             {
-                final IdleStrategyConfig.Kind kind = IdleStrategyConfig.Kind.parse(k);
-                if (!kinds.contains(kind))
-                {
-                    kinds.add(kind);
-                }
+                kinds.add(IdleStrategyConfig.Kind.parse(k));
             }
         }
         else
@@ -147,21 +198,25 @@ public final class IdleStrategyComparison
             kinds.addAll(List.of(IdleStrategyConfig.Kind.YIELDING, IdleStrategyConfig.Kind.SLEEPING,
                 IdleStrategyConfig.Kind.BLOCKING, IdleStrategyConfig.Kind.ANTICIPATORY));
         }
-        for (final IdleStrategyConfig.Kind kind : kinds)
-        {
-            results.add(run(kind, placement, mx, burstIntervalNs, seconds));
-        }
+        final Options options = Options.of(rate, seconds, placement, kinds);
+        System.out.printf(Locale.ROOT, "loadavg before: %s%n", loadavg());
+        System.out.printf(Locale.ROOT, "offered %.0f pps in bursts of %d every %d us; placement %s, 1 shard " +
+            "(%d stage threads + producer), %d s measured per strategy%n", rate, BURST,
+            options.burstIntervalNs() / 1000, placement, placement.threads(3), seconds);
+        final List<Result> results = compare(options);
         final Result spin = results.get(0);
         final double spinP99 = spin.latency().getValueAtPercentile(99);
         for (final Result r : results)
         {
             final Histogram h = r.latency();
             System.out.printf(Locale.ROOT, "%-13s idle cpu %7.4f s/s (x%6.3f)  load cpu %6.3f s/s  p50 %7.1f us  " +
-                "p99 %8.1f us (x%5.2f)  p99.9 %8.1f us  max %8.1f us  (%d of %d offered)%s%n",
+                "p99 %8.1f us (x%5.2f)  p99.9 %8.1f us  max %8.1f us  (%d of %d offered)%s%s%n",
                 r.name(), r.idleCpu(), r.idleCpu() / spin.idleCpu(), r.loadCpu(),
                 h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                 h.getValueAtPercentile(99) / spinP99, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
-                h.getTotalCount(), r.offered(), r.idleCounters());
+                h.getTotalCount(), r.offered(),
+                r.wakeLatencyNs() < 0 ? "" : String.format(Locale.ROOT, "  signal->running %.1f us",
+                    r.wakeLatencyNs() / 1e3), r.idleCounters());
         }
         System.out.printf(Locale.ROOT, "anticipatory: prediction window %d us, lead %d us; timer slack settable %b, " +
             "failures %d%n", PREDICT_WINDOW_NANOS / 1000, AnticipatoryIdleStrategy.DEFAULT_PREDICT_LEAD_NANOS / 1000,
@@ -169,13 +224,40 @@ public final class IdleStrategyComparison
         System.out.printf(Locale.ROOT, "loadavg after: %s%n", loadavg());
     }
 
-    private static Result run(
-        final IdleStrategyConfig.Kind kind,
-        final Placement placement,
-        final ThreadMXBean mx,
-        final long burstIntervalNs,
-        final int seconds)
+    /**
+     * Runs each strategy in turn, busy-spin first, on its own pipeline, on the calling thread as producer.
+     *
+     * @return one result per strategy, busy-spin's first.
+     */
+    public static List<Result> compare(final Options options)
     {
+        final List<IdleStrategyConfig.Kind> kinds = new ArrayList<>();
+        kinds.add(IdleStrategyConfig.Kind.BUSY_SPIN);
+        for (final IdleStrategyConfig.Kind kind : options.kinds())
+        {
+            if (!kinds.contains(kind))
+            {
+                kinds.add(kind);
+            }
+        }
+        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        final List<Result> results = new ArrayList<>();
+        for (final IdleStrategyConfig.Kind kind : kinds)
+        {
+            results.add(run(kind, options, mx));
+        }
+        return results;
+    }
+
+    private static long nanos(final double seconds)
+    {
+        return (long)(seconds * 1e9);
+    }
+
+    private static Result run(final IdleStrategyConfig.Kind kind, final Options options, final ThreadMXBean mx)
+    {
+        final Placement placement = options.placement();
+        final long burstIntervalNs = options.burstIntervalNs();
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(1), 3);
         final WorkStage last = new WorkStage("c", latency);
         try (Counters counters = Counters.inMemory(1024);
@@ -195,19 +277,19 @@ public final class IdleStrategyComparison
                 .build()
                 .start();
             final List<Thread> threads = p.threads();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            LockSupport.parkNanos(nanos(options.settleSeconds()));
             final long idleStart = System.nanoTime();
             final long cpuStart = cpu(mx, threads);
-            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            LockSupport.parkNanos(nanos(options.idleSeconds()));
             final double idleCpu = (cpu(mx, threads) - cpuStart) / (double)(System.nanoTime() - idleStart);
 
-            drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(1));
+            drive(p, burstIntervalNs, nanos(options.warmupSeconds()));
             final long enteredBefore = p.entered();
             last.recording = true;
             final long loadStart = System.nanoTime();
             final long loadCpuStart = cpu(mx, threads);
             final long[] before = idleCounters(counters, threads.size());
-            final long offered = drive(p, burstIntervalNs, TimeUnit.SECONDS.toNanos(seconds));
+            final long offered = drive(p, burstIntervalNs, nanos(options.loadSeconds()));
             final long[] after = idleCounters(counters, threads.size());
             final double loadCpu = (cpu(mx, threads) - loadCpuStart) / (double)(System.nanoTime() - loadStart);
             final long head = p.head();
@@ -219,7 +301,9 @@ public final class IdleStrategyComparison
             final long entered = p.entered() - enteredBefore;
             p.close();
             final StringBuilder idle = new StringBuilder();
-            if (kind == IdleStrategyConfig.Kind.ANTICIPATORY || kind == IdleStrategyConfig.Kind.BLOCKING)
+            long signalled = 0;
+            long wakeNs = 0;
+            if (kind.needsSignal())
             {
                 for (int t = 0; t < threads.size(); t++)
                 {
@@ -227,13 +311,24 @@ public final class IdleStrategyComparison
                     for (int c = 0; c < IDLE_COUNTERS.length; c++)
                     {
                         final int i = t * IDLE_COUNTERS.length + c;
-                        idle.append(' ').append(IDLE_COUNTERS[c]).append(' ').append(after[i] - before[i]);
+                        final boolean gauge = IDLE_COUNTERS[c].startsWith("predict_");
+                        final long delta = gauge ? after[i] : after[i] - before[i];
+                        if (IDLE_COUNTERS[c].equals(IdleCounters.WOKE_SIGNALLED))
+                        {
+                            signalled += delta;
+                        }
+                        else if (IDLE_COUNTERS[c].equals(IdleCounters.WAKE_LATENCY_NS))
+                        {
+                            wakeNs += delta;
+                            continue;
+                        }
+                        idle.append(' ').append(IDLE_COUNTERS[c]).append(' ').append(delta);
                     }
                     idle.append(']');
                 }
             }
             return new Result(kind.name().toLowerCase(Locale.ROOT), idleCpu, loadCpu, latency, offered, entered,
-                idle.toString());
+                idle.toString(), signalled == 0 ? -1 : wakeNs / (double)signalled);
         }
     }
 
@@ -248,9 +343,14 @@ public final class IdleStrategyComparison
             AnticipatoryIdleStrategy.DEFAULT_MAX_PREDICT_GAP_NANOS);
     }
 
-    /** Offers bursts on a fixed schedule; a late burst is sent at once (no catch-up storm beyond one burst). */
+    /**
+     * Offers bursts on a fixed schedule; a late burst is sent at once (no catch-up storm beyond one burst). The
+     * producer must be punctual, or the load it offers is not the periodic load it claims: it asks for a 1 us timer
+     * slack and parks until {@link #PRODUCER_SPIN_NANOS} before each burst, then spins (its CPU is not measured).
+     */
     private static long drive(final Pipeline p, final long intervalNs, final long durationNs)
     {
+        TimerSlack.applyToCurrentThread(TimerSlack.PREDICTING_SLACK_NANOS);
         final PacketDescriptor d = new PacketDescriptor();
         final long end = System.nanoTime() + durationNs;
         long next = System.nanoTime();
@@ -262,9 +362,9 @@ public final class IdleStrategyComparison
             while ((now = System.nanoTime()) < next)
             {
                 final long left = next - now;
-                if (left > 60_000)
+                if (left > PRODUCER_SPIN_NANOS + 10_000)
                 {
-                    LockSupport.parkNanos(left - 50_000);
+                    LockSupport.parkNanos(left - PRODUCER_SPIN_NANOS);
                 }
                 else
                 {
@@ -283,8 +383,10 @@ public final class IdleStrategyComparison
     }
 
     private static final String[] IDLE_COUNTERS = {
-        IdleCounters.AWAKE_HEAD, IdleCounters.AWAKE_UPSTREAM, IdleCounters.AWAKE_PREDICTED, IdleCounters.WENT_IDLE,
-        IdleCounters.WOKE};
+        IdleCounters.AWAKE_HEAD, IdleCounters.AWAKE_UPSTREAM, IdleCounters.AWAKE_PREDICTED, IdleCounters.AWAKE_BURST,
+        IdleCounters.WENT_IDLE, IdleCounters.WOKE, IdleCounters.WOKE_SIGNALLED, IdleCounters.WAKE_LATENCY_NS,
+        IdleCounters.PREDICT_MISSED, IdleCounters.PREDICT_OVERSLEPT, IdleCounters.PREDICT_GAP_NS,
+        IdleCounters.PREDICT_LATE_NS};
 
     private static long[] idleCounters(final Counters counters, final int threads)
     {

@@ -24,8 +24,13 @@ public final class BlockingIdleStrategy implements StageIdleStrategy
     public void idle(final IdleContext context)
     {
         counters.wentIdle();
-        context.park(maxParkNanos);
+        final long signalledNs = context.park(maxParkNanos);
         counters.woke();
+        if (signalledNs != Wakeup.NOT_SIGNALLED)
+        {
+            // Measured here too, so that the wake-up's cost can be compared with the anticipatory strategy's.
+            counters.wokeBySignal(System.nanoTime() - signalledNs);
+        }
     }
 
     @Override

@@ -40,6 +40,8 @@ public interface IdleContext
      * unpark only when a waiter is announced.
      *
      * @param maxNanos an upper bound that makes any missed signal cost at most this long.
+     * @return when the publisher that woke this thread signalled it ({@link System#nanoTime()}: about when the work
+     * was published), or {@link Wakeup#NOT_SIGNALLED} when the park ended otherwise (bound, spurious, no park).
      */
-    void park(long maxNanos);
+    long park(long maxNanos);
 }

@@ -15,6 +15,7 @@ import io.vfplane.dataplane.counters.Counters;
  * @param upstreamThreshold anticipatory: upstream queue length that keeps a thread awake.
  * @param sleepNanos        sleeping: one sleep.
  * @param maxParkNanos      blocking and anticipatory: bound on one park.
+ * @param lingerNanos       anticipatory: how long a thread stays awake after it last found work.
  * @param predictLeadNanos  anticipatory: margin of a predicted wake-up beyond the measured park lateness and jitter.
  * @param predictWindowNanos anticipatory: how long a predicted spell waits past the expected burst; 0: no prediction.
  * @param maxPredictGapNanos anticipatory: longest gap between bursts that is predicted.
@@ -26,6 +27,7 @@ public record IdleStrategyConfig(
     long upstreamThreshold,
     long sleepNanos,
     long maxParkNanos,
+    long lingerNanos,
     long predictLeadNanos,
     long predictWindowNanos,
     long maxPredictGapNanos)
@@ -72,9 +74,10 @@ public record IdleStrategyConfig(
         {
             throw new IllegalArgumentException("idle strategy: sleepNanos and maxParkNanos must be > 0");
         }
-        if (predictLeadNanos < 0 || predictWindowNanos < 0 || maxPredictGapNanos <= 0)
+        if (lingerNanos < 0 || predictLeadNanos < 0 || predictWindowNanos < 0 || maxPredictGapNanos <= 0)
         {
-            throw new IllegalArgumentException("idle strategy: predict lead and window must be >= 0, max gap > 0");
+            throw new IllegalArgumentException(
+                "idle strategy: linger, predict lead and window must be >= 0, max gap > 0");
         }
     }
 
@@ -88,7 +91,8 @@ public record IdleStrategyConfig(
         final long maxParkNanos)
     {
         this(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
-            AnticipatoryIdleStrategy.DEFAULT_PREDICT_LEAD_NANOS, AnticipatoryIdleStrategy.DEFAULT_PREDICT_WINDOW_NANOS,
+            AnticipatoryIdleStrategy.DEFAULT_LINGER_NANOS, AnticipatoryIdleStrategy.DEFAULT_PREDICT_LEAD_NANOS,
+            AnticipatoryIdleStrategy.DEFAULT_PREDICT_WINDOW_NANOS,
             AnticipatoryIdleStrategy.DEFAULT_MAX_PREDICT_GAP_NANOS);
     }
 
@@ -108,14 +112,21 @@ public record IdleStrategyConfig(
     public IdleStrategyConfig anticipation(final long spinNanos, final long awakeNanos, final long upstreamThreshold)
     {
         return new IdleStrategyConfig(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
-            predictLeadNanos, predictWindowNanos, maxPredictGapNanos);
+            lingerNanos, predictLeadNanos, predictWindowNanos, maxPredictGapNanos);
     }
 
     /** A copy with the anticipatory prediction changed ({@code windowNanos == 0} turns it off). */
     public IdleStrategyConfig prediction(final long leadNanos, final long windowNanos, final long maxGapNanos)
     {
         return new IdleStrategyConfig(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
-            leadNanos, windowNanos, maxGapNanos);
+            lingerNanos, leadNanos, windowNanos, maxGapNanos);
+    }
+
+    /** A copy with the anticipatory linger (stay awake after the last work found) changed. */
+    public IdleStrategyConfig linger(final long nanos)
+    {
+        return new IdleStrategyConfig(kind, spinNanos, awakeNanos, upstreamThreshold, sleepNanos, maxParkNanos,
+            nanos, predictLeadNanos, predictWindowNanos, maxPredictGapNanos);
     }
 
     /**
@@ -135,8 +146,8 @@ public record IdleStrategyConfig(
             case SLEEPING -> new SleepingIdleStrategy(sleepNanos);
             case BLOCKING -> new BlockingIdleStrategy(maxParkNanos, idleCounters);
             case ANTICIPATORY -> new AnticipatoryIdleStrategy(
-                spinNanos, awakeNanos, upstreamThreshold, maxParkNanos, predictLeadNanos, predictWindowNanos,
-                maxPredictGapNanos, idleCounters);
+                spinNanos, awakeNanos, upstreamThreshold, maxParkNanos, lingerNanos, predictLeadNanos,
+                predictWindowNanos, maxPredictGapNanos, idleCounters);
         };
     }
 }

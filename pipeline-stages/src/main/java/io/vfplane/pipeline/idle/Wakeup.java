@@ -2,6 +2,7 @@ package io.vfplane.pipeline.idle;
 
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,14 +18,22 @@ import java.util.concurrent.locks.LockSupport;
  * before its re-read of the sequence (Dekker), so one of the two always sees the other: no lost wake-up. Parks are
  * bounded all the same, as a safety net.
  *
+ * <p>A signaller that claims a slot records when it did ({@link System#nanoTime()}, once per wake-up, not per
+ * publish): the woken thread learns when its burst was published, not when it got the core back, so that it can
+ * time bursts from their publication and measure its own wake-up latency.
+ *
  * <p>A pipeline whose strategy never parks (busy-spin, yielding, sleeping) builds this with {@code enabled == false}
  * and then {@link #signal()} costs a branch.
  */
 public final class Wakeup
 {
+    /** What {@link #retract} returns when no signal woke the thread. */
+    public static final long NOT_SIGNALLED = Long.MIN_VALUE;
+
     private final boolean enabled;
     private final AtomicInteger waiters = new AtomicInteger();
     private final AtomicReferenceArray<Thread> parked;
+    private final AtomicLongArray signalledAtNs;
 
     /**
      * @param slots   how many threads may park (one slot per stage thread).
@@ -34,6 +43,7 @@ public final class Wakeup
     {
         this.enabled = enabled;
         this.parked = new AtomicReferenceArray<>(slots);
+        this.signalledAtNs = new AtomicLongArray(slots);
     }
 
     /** Called after a sequence was published: wakes parked threads, if any. */
@@ -62,6 +72,7 @@ public final class Wakeup
             final Thread thread = parked.get(i);
             if (thread != null && parked.compareAndSet(i, thread, null))
             {
+                signalledAtNs.set(i, System.nanoTime());
                 waiters.decrementAndGet();
                 LockSupport.unpark(thread);
             }
@@ -86,6 +97,7 @@ public final class Wakeup
     {
         // Count first, then the slot: a signaller that claims the slot (and decrements) is then always ordered after
         // this increment, so the count never dips below the real number of waiters and hides another one.
+        signalledAtNs.set(slot, NOT_SIGNALLED);
         waiters.incrementAndGet();
         parked.set(slot, thread);
         // The waiter's half of the Dekker pair: the slot store before its re-read of the sequences.
@@ -95,14 +107,19 @@ public final class Wakeup
     /**
      * The thread in {@code slot} is running again. When a signaller already claimed the slot it also took the
      * thread off the count; otherwise the thread does both here (woken by its park bound or spuriously).
+     *
+     * @return when a signaller claimed the slot ({@link System#nanoTime()}), or {@link #NOT_SIGNALLED} when none did
+     * (or it has not written its time yet: it claims, then writes, then unparks).
      */
-    public void retract(final int slot)
+    public long retract(final int slot)
     {
         final Thread thread = parked.get(slot);
         if (thread != null && parked.compareAndSet(slot, thread, null))
         {
             waiters.decrementAndGet();
+            return NOT_SIGNALLED;
         }
+        return signalledAtNs.get(slot);
     }
 
     /**

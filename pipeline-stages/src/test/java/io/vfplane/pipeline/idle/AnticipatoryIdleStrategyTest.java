@@ -149,9 +149,10 @@ class AnticipatoryIdleStrategyTest
         }
 
         @Override
-        public void park(final long maxNanos)
+        public long park(final long maxNanos)
         {
             parks++;
+            return Wakeup.NOT_SIGNALLED;
         }
     }
 }

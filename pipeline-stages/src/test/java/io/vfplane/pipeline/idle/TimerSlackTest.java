@@ -105,8 +105,9 @@ class TimerSlackTest
         }
 
         @Override
-        public void park(final long maxNanos)
+        public long park(final long maxNanos)
         {
+            return Wakeup.NOT_SIGNALLED;
         }
     }
 }
