@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import io.vfplane.perf.harness.Durations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Parameters;
  * <pre>
  *   overlay-tcp    iperf3 TCP between two guest namespaces: kernel vxlan devices vs two vfplane daemons
  *   overlay-udp64  the same with 64-byte UDP frames (packets/s received)
+ *   replay         tcpreplay --topspeed vs vfplane pcap replay --topspeed, same capture, same veth (packets/s)
  *   idle           busy-spin vs anticipatory (and blocking) stage threads at a bursty load: p99, CPU per idle second
  * </pre>
  *
@@ -34,16 +36,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "compare", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 2,
     description = {"Measure vfplane and a peer on the same work in the same run, and their ratio (ours / peer).",
         "Benches: overlay-tcp, overlay-udp64 (kernel vxlan vs vfplane daemons, iperf3; needs root), "
+            + "replay (tcpreplay --topspeed vs vfplane pcap replay --topspeed on one veth; needs root), "
             + "idle (busy-spin vs anticipatory and blocking stage threads at a bursty load)."})
 public final class CompareCommand implements Callable<Integer>
 {
     /** The benches this command runs. */
-    static final List<String> BENCHES = List.of("overlay-tcp", "overlay-udp64", "idle");
+    static final List<String> BENCHES = List.of("overlay-tcp", "overlay-udp64", "replay", "idle");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "BENCH", description = "overlay-tcp, overlay-udp64, idle")
+    @Parameters(arity = "1..*", paramLabel = "BENCH", description = "overlay-tcp, overlay-udp64, replay, idle")
     List<String> benches;
 
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "5s",
@@ -63,6 +66,10 @@ public final class CompareCommand implements Callable<Integer>
         description = "overlay: the daemons' idle strategy (default: the script's, blocking)")
     String daemonIdle;
 
+    @Option(names = "--capture", paramLabel = "FILE",
+        description = "replay: the capture both send (default: a generated one of 64-byte UDP frames over 1024 flows)")
+    Path capture;
+
     /** The machine as the overlay comparison sees it; tests replace it. */
     OverlayComparison.Host host = OverlayComparison.SYSTEM;
 
@@ -74,11 +81,6 @@ public final class CompareCommand implements Callable<Integer>
         for (final String bench : benches)
         {
             final String b = bench.trim().toLowerCase(Locale.ROOT);
-            if ("replay".equals(b))
-            {
-                err.println("vfplane perf compare: replay (tcpreplay vs vfplane pcap replay) is not wired yet");
-                return 2;
-            }
             if (!BENCHES.contains(b))
             {
                 err.println("vfplane perf compare: unknown bench '" + bench + "': one of " +
@@ -119,6 +121,18 @@ public final class CompareCommand implements Callable<Integer>
                         results.add(c);
                     }
                 }
+            }
+            catch (final CompareException ex)
+            {
+                err.println("vfplane perf compare: " + ex.getMessage());
+                failed++;
+            }
+        }
+        if (wanted.contains("replay"))
+        {
+            try
+            {
+                results.add(ReplayComparison.run(host, capture, seconds, System.err));
             }
             catch (final CompareException ex)
             {
@@ -217,38 +231,16 @@ public final class CompareCommand implements Callable<Integer>
         return String.format(Locale.ROOT, "%.1f", value);
     }
 
-    /** Reads {@code 500ms}, {@code 5s}, {@code 2m} or a plain number of seconds. */
+    /** Reads {@code 500ms}, {@code 5s}, {@code 2m} or a plain number of seconds, as {@code perf run} does. */
     static double seconds(final String text)
     {
-        final String t = text.trim().toLowerCase(Locale.ROOT);
         try
         {
-            final double value;
-            if (t.endsWith("ms"))
-            {
-                value = Double.parseDouble(t.substring(0, t.length() - 2)) / 1000;
-            }
-            else if (t.endsWith("s"))
-            {
-                value = Double.parseDouble(t.substring(0, t.length() - 1));
-            }
-            else if (t.endsWith("m"))
-            {
-                value = Double.parseDouble(t.substring(0, t.length() - 1)) * 60;
-            }
-            else
-            {
-                value = Double.parseDouble(t);
-            }
-            if (value > 0 && Double.isFinite(value))
-            {
-                return value;
-            }
+            return Durations.parseNanos(text) / 1e9;
         }
-        catch (final NumberFormatException ex)
+        catch (final IllegalArgumentException ex)
         {
-            // reported below
+            throw new IllegalArgumentException("bad --duration: " + ex.getMessage(), ex);
         }
-        throw new IllegalArgumentException("bad --duration '" + text + "': a positive time like 500ms, 5s or 2m");
     }
 }

@@ -25,7 +25,7 @@ import io.vfplane.dataplane.checksum.Checksums;
  *  +--------+----------+----------------+-----------------------------+
  * </pre>
  */
-final class Frames
+public final class Frames
 {
     /** VFs the flows are spread over. */
     static final int VFS = 16;
@@ -64,7 +64,7 @@ final class Frames
     /**
      * Writes flow {@code flow}'s UDP frame of {@code length} bytes at {@code at}.
      */
-    static void writeUdp(final MutableDirectBuffer b, final int at, final int length, final int flow)
+    public static void writeUdp(final MutableDirectBuffer b, final int at, final int length, final int flow)
     {
         if (length < MIN_UDP_FRAME)
         {
