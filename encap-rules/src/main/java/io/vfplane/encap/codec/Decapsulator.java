@@ -8,6 +8,7 @@ import org.agrona.UnsafeApi;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.encap.format.TunnelFormat;
 import io.vfplane.encap.rules.RuleSet;
+import io.vfplane.pipeline.PacketBatch;
 
 /**
  * Decodes the outer headers of an underlay frame (Ethernet with up to two VLAN tags, IPv4 or IPv6, UDP or a direct IP
@@ -15,6 +16,10 @@ import io.vfplane.encap.rules.RuleSet;
  * header (VXLAN I flag; Geneve version, protocol type and options with the critical bit honoured; GRE flags, version,
  * key and protocol type; a custom format's fixed bytes), looks the frame up in the ingress table and strips the outer
  * headers, leaving the inner Ethernet frame for the VF.
+ *
+ * <p>The common frame (untagged IPv4 without options, UDP to a VXLAN port) is decoded at fixed offsets by a small
+ * method; anything else, and every frame that fails one of its checks, goes through the general decoder, which gives
+ * the same result for the common frame and names the reason of every drop (a test holds the two to the same results).
  *
  * <p>Every read is bounded by the captured frame and by the outer IP length. Allocation free; one instance per
  * data-path thread (it keeps the last frame's fields for tools: {@link #lastVni()}, {@link #lastRule()}).
@@ -28,14 +33,29 @@ public final class Decapsulator
     private static final int GRE_S = 0x10;
 
     private static final int INITIAL_BATCH = 256;
+    /** Where the inner frame begins on the fast path: Ethernet 14, IPv4 20, UDP 8, VXLAN 8. */
+    private static final int FAST_INNER = 50;
+
+    private static final TunnelDrop[] DROPS = TunnelDrop.VALUES;
+    private static final byte NONE = (byte)TunnelDrop.NONE.ordinal();
 
     private long lastVni;
     private int lastRule;
     /** Folds the {@link #prefetch} reads, so the JIT keeps them. */
     private long sink;
 
-    // what pass 1 ({@link #parse}) learnt of each packet of a batch, by index, for pass 2 ({@link #complete})
-    private TunnelDrop[] parsed = new TunnelDrop[INITIAL_BATCH];
+    // The endpoint of the last outer destination parsed, under the generation of the rule set it came from: nearly
+    // every frame of a batch is addressed to this host's own tunnel address, so the endpoint table is read once per
+    // address change, not per frame. A generation, not a reference, so a replaced rule set is not kept alive.
+    private long cachedGeneration;
+    private long cachedDstHi;
+    private long cachedDstLo;
+    private int cachedEndpoint;
+
+    // What pass 1 ({@link #parse}) learnt of each packet of a batch, by index, for pass 2 ({@link #complete}). The
+    // outcome is kept as the TunnelDrop's ordinal in a byte[]: storing an enum reference into an array would pay the
+    // garbage collector's card-marking barrier per packet.
+    private byte[] parsed = new byte[INITIAL_BATCH];
     private int[] formats = new int[INITIAL_BATCH];
     private int[] inners = new int[INITIAL_BATCH];
     private int[] ipEnds = new int[INITIAL_BATCH];
@@ -58,6 +78,21 @@ public final class Decapsulator
     }
 
     /**
+     * {@link #decapsulate} through the general decoder alone, never the fixed-offset fast path: lets tests hold the
+     * two to the same results.
+     */
+    TunnelDrop decapsulateGeneral(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d)
+    {
+        final TunnelDrop drop = parseHeaders(rules, buffer, d, 0);
+        parsed[0] = (byte)drop.ordinal();
+        if (drop != TunnelDrop.NONE)
+        {
+            probes[0] = -1;
+        }
+        return complete(rules, d, 0);
+    }
+
+    /**
      * Makes room for batches of {@code count} packets (allocates only when a batch is larger than any before).
      */
     public void reserve(final int count)
@@ -65,7 +100,7 @@ public final class Decapsulator
         if (count > parsed.length)
         {
             final int n = Integer.highestOneBit(count - 1) << 1;
-            parsed = new TunnelDrop[n];
+            parsed = new byte[n];
             formats = new int[n];
             inners = new int[n];
             ipEnds = new int[n];
@@ -87,26 +122,114 @@ public final class Decapsulator
      */
     public void parse(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d, final int index)
     {
+        if (!parseVxlanIpv4(rules, buffer, d, index))
+        {
+            parseGeneral(rules, buffer, d, index);
+        }
+    }
+
+    private void parseGeneral(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d,
+        final int index)
+    {
         final TunnelDrop drop = parseHeaders(rules, buffer, d, index);
-        parsed[index] = drop;
+        parsed[index] = (byte)drop.ordinal();
         if (drop != TunnelDrop.NONE)
         {
             probes[index] = -1;
         }
     }
 
+    /**
+     * The common case at fixed offsets: an untagged Ethernet frame with IPv4 without options, not a fragment, UDP to
+     * the port of a VXLAN format, the VXLAN I flag set, and room for the inner Ethernet header within the IP length.
+     * Records the packet as {@link #parseHeaders} would and returns true; returns false having written nothing for
+     * anything else (VLAN tags, IPv6, options, other formats, anything malformed), which the general path then decodes
+     * and, when it drops it, names the reason. Small, so that it is compiled into the stage's loop where the general
+     * path (a call) is too large to be.
+     *
+     * <pre>
+     *  offset  0..11  12..13  14    16..17  20..21      23     26..29  30..33  36..37  42     46..48  50..55
+     *          MACs   0x0800  0x45  total   flags,frag  17     src     dst     dport   I flag VNI     inner dst MAC
+     *                 (Ethernet)    (IPv4 length)       (UDP)                          (VXLAN)        (inner Ethernet)
+     * </pre>
+     */
+    private boolean parseVxlanIpv4(final RuleSet rules, final DirectBuffer buffer, final PacketDescriptor d,
+        final int index)
+    {
+        final int frame = d.offset();
+        final int length = d.length();
+        if (length < FAST_INNER + 14)
+        {
+            return false;
+        }
+        buffer.boundsCheck(frame, length);
+        final byte[] array = buffer.byteArray();
+        final long a = buffer.addressOffset() + frame;
+        // EtherType, then version 4 with a 20-byte header (the type of service byte is not looked at)
+        if ((getInt(array, a + 12) & 0xFFFF_FF00) != 0x0800_4500)
+        {
+            return false;
+        }
+        final int totalLength = getShort(array, a + 16) & 0xFFFF;
+        final int ipEnd = totalLength == 0 ? length : Math.min(length, 14 + totalLength);
+        // flags and fragment offset (must be no fragment), TTL, protocol (UDP)
+        final int fragmentTtlProtocol = getInt(array, a + 20);
+        if (ipEnd < FAST_INNER + 14 || (fragmentTtlProtocol & 0x3FFF_00FF) != TunnelFormat.IP_PROTOCOL_UDP)
+        {
+            return false;
+        }
+        final int formatIndex = rules.vxlanFormatByUdpPort(getShort(array, a + 36) & 0xFFFF);
+        if (formatIndex == RuleSet.NO_FORMAT || (UnsafeApi.getByte(array, a + 42) & 0x08) == 0)
+        {
+            return false;
+        }
+        record(rules, index, formatIndex, get24(array, a + 46), 0, IPV4_MAPPED | (getInt(array, a + 26) & 0xFFFF_FFFFL),
+            0, IPV4_MAPPED | (getInt(array, a + 30) & 0xFFFF_FFFFL),
+            (getInt(array, a + FAST_INNER) & 0xFFFF_FFFFL) << 16 | (getShort(array, a + FAST_INNER + 4) & 0xFFFF),
+            frame + FAST_INNER, frame + ipEnd);
+        parsed[index] = NONE;
+        return true;
+    }
+
+    /**
+     * {@link #parse} for every packet of a stage's batch, packet {@code i} as index {@code i}; packets whose action is
+     * no longer {@link PacketDescriptor#ACTION_CONTINUE} are {@link #skip skipped}. Reserves room for the batch. The
+     * loop lives here, not in the stage, so that the fixed-offset path compiles into it: a per-packet call to
+     * {@link #parse} from the stage is compiled as a call (its compiled code is too big to inline).
+     */
+    public void parse(final RuleSet rules, final DirectBuffer buffer, final PacketBatch batch)
+    {
+        final int n = batch.size();
+        reserve(n);
+        for (int i = 0; i < n; i++)
+        {
+            final PacketDescriptor d = batch.get(i);
+            if (d.action() != PacketDescriptor.ACTION_CONTINUE)
+            {
+                skip(i);
+            }
+            else if (!parseVxlanIpv4(rules, buffer, d, i))
+            {
+                parseGeneral(rules, buffer, d, i);
+            }
+        }
+    }
+
     /** Marks packet {@code index} of the batch as one to leave alone (another stage decided it). */
     public void skip(final int index)
     {
-        parsed[index] = TunnelDrop.NOT_A_TUNNEL;
+        parsed[index] = (byte)TunnelDrop.NOT_A_TUNNEL.ordinal();
         probes[index] = -1;
     }
 
     /**
-     * Between the passes: touches every parsed packet's ingress record (and the next line when a linear probe would
-     * continue there, {@link RuleSet#touchIngress}) in one tight loop. With a
-     * table far larger than the caches each read misses; a few instructions per read let the core keep many misses
-     * in flight (up to its fill buffers) instead of one per packet, so pass 2 mostly finds its lines arriving.
+     * Between the passes, two tight loops. First every parsed packet's ingress record is touched (and the next line
+     * when a linear probe would continue there, {@link RuleSet#touchIngress}). With a table far larger than the caches
+     * each read misses; a few instructions per read let the core keep many misses in flight (up to its fill buffers)
+     * instead of one per packet. Then each lookup is advanced over the lines just touched
+     * ({@link RuleSet#ingressAdvance}), which by then have mostly arrived: the few (about one in nine) whose probe
+     * runs on past them touch the line they continue on, again all together. {@link #complete} then finds its lines
+     * in the cache instead of missing one packet at a time.
      */
     public void prefetch(final RuleSet rules, final int count)
     {
@@ -120,6 +243,27 @@ public final class Decapsulator
                 s += rules.touchIngress(probe);
             }
         }
+        final int[] e = endpoints;
+        final int[] f = formats;
+        final long[] v = vnis;
+        final long[] m = innerMacs;
+        for (int i = 0; i < count; i++)
+        {
+            final int probe = p[i];
+            if (probe >= 0)
+            {
+                final int next = rules.ingressAdvance(e[i], probe, f[i], v[i], m[i]);
+                if (next < 0)
+                {
+                    p[i] = ~next;
+                    s += rules.touchIngress(~next);
+                }
+                else
+                {
+                    p[i] = next;
+                }
+            }
+        }
         sink = s;
     }
 
@@ -130,14 +274,14 @@ public final class Decapsulator
     public TunnelDrop complete(final RuleSet rules, final PacketDescriptor d, final int index)
     {
         lastRule = RuleSet.NO_RULE;
-        final TunnelDrop drop = parsed[index];
-        if (drop != TunnelDrop.NONE)
+        final byte drop = parsed[index];
+        if (drop != NONE)
         {
-            return drop;
+            return DROPS[drop];
         }
         final long vni = vnis[index];
         lastVni = vni;
-        final long entry = rules.ingressMatchFrom(endpoints[index], probes[index], formats[index], vni, srcHis[index],
+        final long entry = rules.ingressMatchAt(endpoints[index], probes[index], formats[index], vni, srcHis[index],
             srcLos[index], innerMacs[index]);
         if (entry == RuleSet.NO_ENTRY)
         {
@@ -269,80 +413,87 @@ public final class Decapsulator
             return TunnelDrop.TRUNCATED;
         }
         final long vni;
-        switch (format.kind())
+        final TunnelFormat.Kind kind = format.kind();
+        if (kind == TunnelFormat.Kind.VXLAN)
         {
-            case VXLAN ->
+            // the common case first, without the switch's table lookup
+            if ((UnsafeApi.getByte(array, a + tunnel) & 0x08) == 0)
             {
-                if ((UnsafeApi.getByte(array, a + tunnel) & 0x08) == 0)
-                {
-                    return TunnelDrop.BAD_TUNNEL_HEADER;
-                }
-                vni = get24(array, a + tunnel + 4);
+                return TunnelDrop.BAD_TUNNEL_HEADER;
             }
-            case GENEVE ->
+            vni = get24(array, a + tunnel + 4);
+        }
+        else
+        {
+            switch (kind) // VXLAN is handled above
             {
-                final int first = UnsafeApi.getByte(array, a + tunnel) & 0xFF;
-                if (first >>> 6 != 0)
+                case GENEVE ->
                 {
-                    return TunnelDrop.BAD_TUNNEL_HEADER;
-                }
-                if ((UnsafeApi.getByte(array, a + tunnel + 1) & 0x80) != 0)
-                {
-                    return TunnelDrop.TUNNEL_CONTROL;
-                }
-                if ((getShort(array, a + tunnel + 2) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
-                {
-                    return TunnelDrop.UNSUPPORTED_PAYLOAD;
-                }
-                final int optionsLength = (first & 0x3F) << 2;
-                final int optionsEnd = tunnel + headerLength + optionsLength;
-                if (optionsEnd > ipEnd)
-                {
-                    return TunnelDrop.TRUNCATED;
-                }
-                final TunnelDrop optionDrop = checkOptions(rules, array, a, tunnel + headerLength, optionsEnd);
-                if (optionDrop != TunnelDrop.NONE)
-                {
-                    return optionDrop;
-                }
-                headerLength += optionsLength;
-                vni = get24(array, a + tunnel + 4);
-            }
-            case NVGRE, GRE ->
-            {
-                final int flags = UnsafeApi.getByte(array, a + tunnel) & 0xFF;
-                if ((UnsafeApi.getByte(array, a + tunnel + 1) & 0x07) != 0 || (flags & GRE_K) == 0 || (flags & 0x40) != 0)
-                {
-                    return TunnelDrop.BAD_TUNNEL_HEADER;
-                }
-                if (format.kind() == TunnelFormat.Kind.NVGRE && (flags & (GRE_C | GRE_S)) != 0)
-                {
-                    return TunnelDrop.BAD_TUNNEL_HEADER; // RFC 7637 section 3.2: C and S must be zero
-                }
-                if ((getShort(array, a + tunnel + 2) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
-                {
-                    return TunnelDrop.UNSUPPORTED_PAYLOAD;
-                }
-                final int keyOffset = tunnel + 4 + ((flags & GRE_C) != 0 ? 4 : 0);
-                headerLength = keyOffset + 4 - tunnel + ((flags & GRE_S) != 0 ? 4 : 0);
-                if (tunnel + headerLength > ipEnd)
-                {
-                    return TunnelDrop.TRUNCATED;
-                }
-                vni = format.kind() == TunnelFormat.Kind.NVGRE ? get24(array, a + keyOffset) :
-                    getInt(array, a + keyOffset) & 0xFFFF_FFFFL;
-            }
-            default ->
-            {
-                for (int i = 0; i < headerLength; i++)
-                {
-                    final int mask = format.fixedMaskByte(i);
-                    if (mask != 0 && ((UnsafeApi.getByte(array, a + tunnel + i) ^ format.fixedByteAt(i)) & mask) != 0)
+                    final int first = UnsafeApi.getByte(array, a + tunnel) & 0xFF;
+                    if (first >>> 6 != 0)
                     {
                         return TunnelDrop.BAD_TUNNEL_HEADER;
                     }
+                    if ((UnsafeApi.getByte(array, a + tunnel + 1) & 0x80) != 0)
+                    {
+                        return TunnelDrop.TUNNEL_CONTROL;
+                    }
+                    if ((getShort(array, a + tunnel + 2) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
+                    {
+                        return TunnelDrop.UNSUPPORTED_PAYLOAD;
+                    }
+                    final int optionsLength = (first & 0x3F) << 2;
+                    final int optionsEnd = tunnel + headerLength + optionsLength;
+                    if (optionsEnd > ipEnd)
+                    {
+                        return TunnelDrop.TRUNCATED;
+                    }
+                    final TunnelDrop optionDrop = checkOptions(rules, array, a, tunnel + headerLength, optionsEnd);
+                    if (optionDrop != TunnelDrop.NONE)
+                    {
+                        return optionDrop;
+                    }
+                    headerLength += optionsLength;
+                    vni = get24(array, a + tunnel + 4);
                 }
-                vni = getField(array, a + tunnel + format.vniOffset(), format.vniWidth());
+                case NVGRE, GRE ->
+                {
+                    final int flags = UnsafeApi.getByte(array, a + tunnel) & 0xFF;
+                    if ((UnsafeApi.getByte(array, a + tunnel + 1) & 0x07) != 0 || (flags & GRE_K) == 0 ||
+                        (flags & 0x40) != 0)
+                    {
+                        return TunnelDrop.BAD_TUNNEL_HEADER;
+                    }
+                    if (format.kind() == TunnelFormat.Kind.NVGRE && (flags & (GRE_C | GRE_S)) != 0)
+                    {
+                        return TunnelDrop.BAD_TUNNEL_HEADER; // RFC 7637 section 3.2: C and S must be zero
+                    }
+                    if ((getShort(array, a + tunnel + 2) & 0xFFFF) != TunnelFormat.ETHERTYPE_TEB)
+                    {
+                        return TunnelDrop.UNSUPPORTED_PAYLOAD;
+                    }
+                    final int keyOffset = tunnel + 4 + ((flags & GRE_C) != 0 ? 4 : 0);
+                    headerLength = keyOffset + 4 - tunnel + ((flags & GRE_S) != 0 ? 4 : 0);
+                    if (tunnel + headerLength > ipEnd)
+                    {
+                        return TunnelDrop.TRUNCATED;
+                    }
+                    vni = format.kind() == TunnelFormat.Kind.NVGRE ? get24(array, a + keyOffset) :
+                        getInt(array, a + keyOffset) & 0xFFFF_FFFFL;
+                }
+                default ->
+                {
+                    for (int i = 0; i < headerLength; i++)
+                    {
+                        final int mask = format.fixedMaskByte(i);
+                        if (mask != 0 &&
+                            ((UnsafeApi.getByte(array, a + tunnel + i) ^ format.fixedByteAt(i)) & mask) != 0)
+                        {
+                            return TunnelDrop.BAD_TUNNEL_HEADER;
+                        }
+                    }
+                    vni = getField(array, a + tunnel + format.vniOffset(), format.vniWidth());
+                }
             }
         }
         final int inner = tunnel + headerLength;
@@ -350,19 +501,47 @@ public final class Decapsulator
         {
             return TunnelDrop.TRUNCATED;
         }
-        innerMacs[index] = (getInt(array, a + inner) & 0xFFFF_FFFFL) << 16 |
-            (getShort(array, a + inner + 4) & 0xFFFF);
-        final long innerMac = innerMacs[index];
-        final int endpoint = rules.ingressEndpoint(dstHi, dstLo);
+        record(rules, index, formatIndex, vni, srcHi, srcLo, dstHi, dstLo,
+            (getInt(array, a + inner) & 0xFFFF_FFFFL) << 16 | (getShort(array, a + inner + 4) & 0xFFFF), inner, ipEnd);
+        return TunnelDrop.NONE;
+    }
+
+    /** Keeps what pass 2 needs of a frame that decoded well, with its endpoint and first table record. */
+    private void record(
+        final RuleSet rules,
+        final int index,
+        final int formatIndex,
+        final long vni,
+        final long srcHi,
+        final long srcLo,
+        final long dstHi,
+        final long dstLo,
+        final long innerMac,
+        final int inner,
+        final int ipEnd)
+    {
+        final int endpoint;
+        if (dstLo == cachedDstLo && dstHi == cachedDstHi && rules.generation() == cachedGeneration)
+        {
+            endpoint = cachedEndpoint;
+        }
+        else
+        {
+            endpoint = rules.ingressEndpoint(dstHi, dstLo);
+            cachedGeneration = rules.generation();
+            cachedDstHi = dstHi;
+            cachedDstLo = dstLo;
+            cachedEndpoint = endpoint;
+        }
         endpoints[index] = endpoint;
         probes[index] = endpoint < 0 ? -1 : rules.ingressFirstRecord(endpoint, formatIndex, vni, innerMac);
         formats[index] = formatIndex;
         vnis[index] = vni;
         srcHis[index] = srcHi;
         srcLos[index] = srcLo;
+        innerMacs[index] = innerMac;
         inners[index] = inner;
         ipEnds[index] = ipEnd;
-        return TunnelDrop.NONE;
     }
 
     private static TunnelDrop checkOptions(final RuleSet rules, final byte[] array, final long a, final int from,

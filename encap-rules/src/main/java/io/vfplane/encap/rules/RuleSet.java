@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
@@ -61,11 +62,16 @@ public final class RuleSet
     private static final int DIRECT_SCOPE_IDS = 1024;
     private static final long ANY_MAC = 1L << 63;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
+    private static final AtomicLong GENERATIONS = new AtomicLong();
 
+    /** Unique per built set: lets a data-path thread keep what it derived from one set without a reference to it. */
+    private final long generation = GENERATIONS.incrementAndGet();
     private final Underlay underlay;
     private final TunnelFormat[] formats;
     private final int[] formatByPort = new int[65536];
     private final int[] formatByProtocol = new int[256];
+    /** formatByPort where that format is plain VXLAN, NO_FORMAT elsewhere. */
+    private final int[] vxlanFormatByPort = new int[65536];
     private final WideKeyMap knownGeneveOptions;
     private final List<EgressRule> egressRules;
     private final List<IngressRule> ingressRules;
@@ -116,6 +122,7 @@ public final class RuleSet
         this.formats = formatList.toArray(new TunnelFormat[0]);
         Arrays.fill(formatByPort, NO_FORMAT);
         Arrays.fill(formatByProtocol, NO_FORMAT);
+        Arrays.fill(vxlanFormatByPort, NO_FORMAT);
         for (int f = 0; f < formats.length; f++)
         {
             final TunnelFormat format = formats[f];
@@ -127,6 +134,10 @@ public final class RuleSet
                         formats[formatByPort[format.udpPort()]].name() + " both use UDP port " + format.udpPort());
                 }
                 formatByPort[format.udpPort()] = f;
+                if (format.kind() == TunnelFormat.Kind.VXLAN && format.headerLength() == 8)
+                {
+                    vxlanFormatByPort[format.udpPort()] = f;
+                }
             }
             else
             {
@@ -845,13 +856,56 @@ public final class RuleSet
     }
 
     /**
-     * Reads an {@link #ingressProbe} record (and the next line when the record ends its line, where a linear probe
-     * would continue) so that its cache lines are on their way; the caller folds the result into a value it keeps (a
-     * sink), or the JIT may drop the reads.
+     * {@link #ingressMatchFrom} with its common case first, kept small so that it compiles into the caller's loop: no
+     * source-scoped rules and the frame's rule at {@code record} itself (a batch's {@link #ingressAdvance} leaves it
+     * there for nearly every frame). Anything else goes the full way. Same result and hit count.
+     */
+    public long ingressMatchAt(
+        final int endpoint,
+        final int record,
+        final int format,
+        final long vni,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
+        if (endpoint >= 0 && !hasSourceRules && ingress.holds2(record, ingressKey0(endpoint, format, vni), innerDstMac))
+        {
+            ingress.incrementSpare(record);
+            return ingress.valueAt(record);
+        }
+        return ingressMatchFrom(endpoint, record, format, vni, srcHi, srcLo, innerDstMac);
+    }
+
+    /**
+     * The index of the format on this UDP destination port when it is plain VXLAN (an 8-byte header), otherwise
+     * {@link #NO_FORMAT}: one read for the decoder's fixed-offset path.
+     */
+    public int vxlanFormatByUdpPort(final int port)
+    {
+        return vxlanFormatByPort[port];
+    }
+
+    /**
+     * Reads the line of an {@link #ingressProbe} record (or of one {@link #ingressAdvance} continues at) so that it is
+     * on its way; the caller folds the result into a value it keeps (a sink), or the JIT may drop the reads.
      */
     public long touchIngress(final int probe)
     {
         return ingress.touch(probe);
+    }
+
+    /**
+     * Between {@link #touchIngress} and {@link #ingressMatchFrom} for a batch: the record the lookup of this frame
+     * (from {@link #ingressEndpoint} {@code endpoint}, not -1, and {@link #ingressFirstRecord} {@code firstRecord})
+     * resumes at after the line already touched, for {@link #ingressMatchFrom} in place of {@code firstRecord} (same
+     * result). When that record lies past the touched line it comes back complemented ({@code ~record}, negative):
+     * touch it ({@link #touchIngress}) before resolving any frame of the batch; see {@code WideKeyMap.advance2}.
+     */
+    public int ingressAdvance(final int endpoint, final int firstRecord, final int format, final long vni,
+        final long innerDstMac)
+    {
+        return ingress.advance2(firstRecord, ingressKey0(endpoint, format, vni), innerDstMac);
     }
 
     private int findIngress(
@@ -918,6 +972,16 @@ public final class RuleSet
             }
             endpoint = 0;
         }
+    }
+
+    /**
+     * A number no other rule set built in this JVM has: a data-path thread may cache what it derived from this set (an
+     * endpoint per outer address) under it, and drops the cache when the set it is handed has another number,
+     * without keeping a replaced set (and its tables) reachable.
+     */
+    public long generation()
+    {
+        return generation;
     }
 
     /** The rule id of an ingress entry, {@link #NO_RULE} for {@link #NO_ENTRY}. */

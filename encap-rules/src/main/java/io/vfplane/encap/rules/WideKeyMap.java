@@ -11,6 +11,13 @@ package io.vfplane.encap.rules;
  * {@link #ORIGIN} longs into the array: G1 places an array that large at a region boundary, so after the 16-byte
  * array header slot 0 begins on a 64-byte line and no record straddles two lines.
  *
+ * <p>A two-long key's home (its first probe) is always the first record of a line: its hash picks one of the table's
+ * lines, not one of its records, so the two records of a line are a bucket and a probe leaves the line only when that
+ * bucket is full (linear probing carries on record by record from there). At a load of about one half, one key in
+ * nine is then found past its home line; with homes on any record a lookup from a line's second record needs the
+ * next line whenever its key is not at home (about one key in three), so a batch had to fetch one and a half lines
+ * per lookup to stay clear of a second miss, against one and a tenth now.
+ *
  * <p>The hash of each width mixes only the key longs it has (two multiplies for one or two longs), since the hash
  * is on the critical path of every lookup.
  *
@@ -33,6 +40,8 @@ final class WideKeyMap
     private long[] table;
     private int capacity;
     private int mask;
+    /** mask, with the low bit clear for two-long keys: their home is the first record of a line (see above). */
+    private int homeMask;
     private int size;
 
     WideKeyMap(final int keyLongs, final int expected)
@@ -60,6 +69,7 @@ final class WideKeyMap
         }
         capacity = newCapacity;
         mask = newCapacity - 1;
+        homeMask = keyLongs == 2 ? mask & ~1 : mask;
         size = 0;
     }
 
@@ -139,7 +149,7 @@ final class WideKeyMap
         {
             rehash();
         }
-        int slot = hashOf(key) & mask;
+        int slot = hashOf(key) & homeMask;
         while (table[valueIndex(slot)] != MISSING)
         {
             if (matches(slot, key))
@@ -254,26 +264,57 @@ final class WideKeyMap
      */
     int firstRecord2(final long k0, final long k1)
     {
-        return ORIGIN + ((hash2(k0, k1) & mask) << 2);
+        return ORIGIN + ((hash2(k0, k1) & homeMask) << 2);
     }
 
     /**
-     * Plain reads of the lines a lookup starting at a two-long key's {@code record} ({@link #firstRecord2}) is likely
-     * to need. The caller folds the result into a value it keeps, so the reads are not removed: their only purpose is
-     * to start the cache misses early (Java has no prefetch instruction), so that a tight loop of touches keeps many
-     * misses in flight at once where one lookup after another waits for each in turn.
-     *
-     * <p>Two records share a 64-byte line. At a load of up to one half, linear probing finds nearly half the keys past
-     * their first record; from the second record of a line that next record is on the next line, which a lookup
-     * would then miss on alone. So a second-of-line record also touches the next line; a first-of-line record reads
-     * its own line twice (the same miss, no branch on a random hash bit). The last record does not wrap (a miss in
-     * two million lookups).
+     * A plain read of the line a lookup of a two-long key starting at {@code record} ({@link #firstRecord2}, or the
+     * record {@link #advance2} continues at: both begin a line) needs. The caller folds the result into a value it
+     * keeps, so the read is not removed: its only purpose is to start the cache miss early (Java has no prefetch
+     * instruction), so that a tight loop of touches keeps many misses in flight at once where one lookup after
+     * another waits for each in turn. It reads the first and the last long of the line's two records: the same line
+     * when the table is line aligned (the second read joins the first's miss), both lines when it is not.
      */
     long touch(final int record)
     {
         final long[] t = table;
-        final int next = Math.min(record + ((record - ORIGIN) & 4), t.length - 4);
-        return t[record] + t[next];
+        return t[record] + t[Math.min(record + 7, t.length - 1)];
+    }
+
+    /**
+     * Advances a lookup of a two-long key that starts at {@code record} ({@link #firstRecord2}) over the two records
+     * of the line that {@link #touch}{@code (record)} brought in: the record where {@link #find2From} gives the same
+     * answer as from {@code record}. That is the key's record or the empty record that ends its run when either is on
+     * the touched line (nothing more to fetch); otherwise the first record of the next line, which no one has asked
+     * for yet, returned as its complement ({@code ~record}, negative): the caller {@link #touch touches} it at once,
+     * so the one lookup in nine or so that runs past its home line misses alongside the others of its batch instead
+     * of alone in the pass that uses the result.
+     */
+    int advance2(final int record, final long k0, final long k1)
+    {
+        final long[] t = table;
+        final int end = t.length;
+        int base = record;
+        for (int left = 2; left > 0; left--)
+        {
+            if (t[base + 2] == MISSING || (t[base] == k0 && t[base + 1] == k1))
+            {
+                return base;
+            }
+            base += 4;
+            if (base == end)
+            {
+                base = ORIGIN;
+            }
+        }
+        return ~base;
+    }
+
+    /** Whether {@code record} holds this two-long key (an empty record holds none, whatever its key longs say). */
+    boolean holds2(final int record, final long k0, final long k1)
+    {
+        final long[] t = table;
+        return t[record] == k0 && t[record + 1] == k1 && t[record + 2] != MISSING;
     }
 
     /** The value of a record {@link #find2} returned. */
@@ -301,7 +342,7 @@ final class WideKeyMap
     long get2Long(final long k0, final long k1)
     {
         final long[] t = table;
-        int slot = hash2(k0, k1) & mask;
+        int slot = hash2(k0, k1) & homeMask;
         while (true)
         {
             final int base = ORIGIN + (slot << 2);

@@ -108,6 +108,61 @@ class DecapBatchEquivalenceTest
         }
     }
 
+    @Test
+    void shouldGiveTheSameResultsOnTheVxlanFastPathAsTheGeneralDecoder() throws Exception
+    {
+        final RuleSet rules = RuleFile.parse("fast.yaml", new StringReader(String.join("\n",
+            "ingress:",
+            "  - {match: {format: vxlan, vni: 100}, action: deliver, vf: 1}",
+            "  - {match: {format: vxlan, vni: 101}, action: drop}")));
+        // every VXLAN frame of the capture; each with every bit of its first 64 bytes flipped in turn, and cut at
+        // every length up to 64: VLAN-less IPv4 frames take the fast path, every variation that breaks one of its
+        // conditions must leave it for the general decoder with the same verdict
+        final List<byte[]> frames = new ArrayList<>();
+        for (final byte[] f : TestPcap.read(Corpus.file("tcpdump/vxlan.pcap")))
+        {
+            frames.add(f);
+            for (int bit = 0; bit < 64 * 8 && bit < f.length * 8; bit++)
+            {
+                final byte[] flipped = f.clone();
+                flipped[bit >>> 3] ^= (byte)(0x80 >>> (bit & 7));
+                frames.add(flipped);
+            }
+            for (int length = 0; length <= 64 && length < f.length; length++)
+            {
+                frames.add(Arrays.copyOf(f, length));
+            }
+        }
+        final int[] verdicts = new int[TunnelDrop.VALUES.length];
+        try (Counters counters = Counters.inMemory(64);
+            PacketPool pool = new PacketPool("fast", 2, 256, 2048, counters))
+        {
+            final Decapsulator fast = new Decapsulator();
+            final Decapsulator general = new Decapsulator();
+            for (int i = 0; i < frames.size(); i++)
+            {
+                final PacketDescriptor a = load(pool, frames.get(i));
+                final PacketDescriptor b = load(pool, frames.get(i));
+                final TunnelDrop expected = general.decapsulateGeneral(rules, pool.buffer(), b);
+                assertEquals(expected, fast.decapsulate(rules, pool.buffer(), a), "verdict of frame " + i);
+                assertEquals(general.lastRule(), fast.lastRule(), "rule of frame " + i);
+                assertEquals(general.lastVni(), fast.lastVni(), "vni of frame " + i);
+                assertEquals(b.vf(), a.vf(), "vf of frame " + i);
+                assertEquals(b.offset() - pool.dataOffset(b.bufferId()), a.offset() - pool.dataOffset(a.bufferId()),
+                    "offset of frame " + i);
+                assertEquals(b.length(), a.length(), "length of frame " + i);
+                verdicts[expected.ordinal()]++;
+                pool.release(a.bufferId());
+                pool.release(b.bufferId());
+            }
+        }
+        // deliveries, rule drops, misses and malformed frames of several kinds all came through
+        assertEquals(true, verdicts[TunnelDrop.NONE.ordinal()] > 0 && verdicts[TunnelDrop.RULE_DROP.ordinal()] > 0 &&
+            verdicts[TunnelDrop.NO_RULE.ordinal()] > 0 && verdicts[TunnelDrop.TRUNCATED.ordinal()] > 0 &&
+            verdicts[TunnelDrop.BAD_TUNNEL_HEADER.ordinal()] > 0 && verdicts[TunnelDrop.NOT_A_TUNNEL.ordinal()] > 0 &&
+            verdicts[TunnelDrop.OUTER_FRAGMENT.ordinal()] > 0, "verdicts " + Arrays.toString(verdicts));
+    }
+
     private static PacketDescriptor load(final PacketPool pool, final byte[] frame)
     {
         final int id = pool.allocate();

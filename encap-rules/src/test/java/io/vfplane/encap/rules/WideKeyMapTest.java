@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WideKeyMapTest
 {
@@ -47,6 +48,43 @@ class WideKeyMapTest
                 assertEquals(expected.getOrDefault(boxed(key), WideKeyMap.MISSING), get(map, key));
             }
         }
+    }
+
+    @Test
+    void shouldFindEveryTwoLongKeyAlikeWhenResumedWhereAdvanceOverItsHomeLineLeftOff()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        final int count = 1 << 16;
+        final WideKeyMap map = new WideKeyMap(2, count); // filled to just under one half, as the ingress table
+        final long[][] keys = new long[count + 10_000][];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = new long[]{random.nextLong(), i % 3 == 0 ? i : random.nextLong()};
+            if (i < count)
+            {
+                map.putIfAbsent(keys[i], i);
+            }
+        }
+        int pastHome = 0;
+        for (int i = 0; i < keys.length; i++)
+        {
+            final long k0 = keys[i][0];
+            final long k1 = keys[i][1];
+            final int first = map.firstRecord2(k0, k1);
+            final int advanced = map.advance2(first, k0, k1);
+            final int resume = advanced < 0 ? ~advanced : advanced;
+            if (advanced < 0)
+            {
+                pastHome++;
+                assertEquals(0, (resume - first) & 7, "continues at the start of a line (two records of 4 longs)");
+            }
+            final int expected = map.find2(k0, k1);
+            assertEquals(expected, map.find2From(resume, k0, k1), "key " + i);
+            assertEquals(i < count ? i : WideKeyMap.MISSING,
+                expected == WideKeyMap.MISSING ? WideKeyMap.MISSING : (int)map.valueAt(expected));
+        }
+        // about one key in nine lies past its home line at this load: both paths are exercised
+        assertTrue(pastHome > keys.length / 30 && pastHome < keys.length / 4, "past home: " + pastHome);
     }
 
     private static int get(final WideKeyMap map, final long[] k)
