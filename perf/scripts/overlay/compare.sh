@@ -6,6 +6,7 @@
 #
 #   perf/scripts/overlay/compare.sh                 TCP (iperf3 -t $DURATION) and 64-byte UDP (iperf3 -u -l 18 -b 0)
 #   DURATION=10 IDLE=blocking perf/scripts/overlay/compare.sh
+#   PIN=0 WARMUP=0 TRANSPORT=epoll perf/scripts/overlay/compare.sh   (unpinned daemons, no warm-up, Netty epoll)
 #   VFPLANE_DAEMON="java ... io.vfplane.overlay.cli.DaemonCommand" perf/scripts/overlay/compare.sh   (no launcher)
 #
 # Prints one line per measurement and one JSON line per comparison:
@@ -17,6 +18,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 DURATION="${DURATION:-5}"
 VFPLANE_DAEMON="${VFPLANE_DAEMON:-$ROOT/vfplane daemon}"
 IDLE="${IDLE:-blocking}"              # the daemons' pipeline idle strategy (pipelines.idle in host.yaml)
+PIN="${PIN:-1}"                       # 1: daemon h1 on CPU 0, h2 on CPU 1 (pipelines.cpus); 0: wherever the kernel puts them
+WARMUP="${WARMUP:-3}"                 # seconds of unmeasured TCP before each path's measurement (the JVM's JIT warms up)
+TRANSPORT="${TRANSPORT:-native}"      # the daemons' underlay transport: native (FFM socket), epoll or io_uring (Netty)
 PY=/usr/bin/python3
 P=vfpcmp
 WORK="$(mktemp -d /tmp/vfplane-compare.XXXXXX)"
@@ -59,13 +63,17 @@ kernel_topology() { # vxlan created in the host (its socket stays there), moved 
 
 vfplane_topology() {
     underlay
+    local ncpu
+    ncpu="$(nproc)"
     for h in 1 2; do
         o=$((3 - h))
+        CPUS=""
+        [[ "$PIN" == 1 ]] && CPUS=", cpus: [$(( (h - 1) % ncpu ))]"
         cat > "$WORK/host$h.yaml" <<YAML
 instance: $P-h$h
 pf: $P-pf$h
-underlay: {bind: 10.99.0.$h, port: 4789, transport: epoll}
-pipelines: {idle: $IDLE}
+underlay: {bind: 10.99.0.$h, port: 4789, transport: $TRANSPORT}
+pipelines: {idle: $IDLE$CPUS}
 vfs:
   - {index: 0, tap: $P-t$h, mac: "02:00:00:77:00:0$h", vni: 77, ips: [192.168.77.$h],
      guest: {netns: $P-g$h, address: 192.168.77.$h/24, mtu: 1450}}
@@ -89,6 +97,11 @@ YAML
 measure() { # prints "TCP_BPS UDP_PPS"
     ip netns exec "$P-g1" ping -c 2 -i 0.2 -W 2 192.168.77.2 > /dev/null || { echo "no ping across" >&2; exit 1; }
     # one-off servers (-1): they exit after their client; deleting a namespace does not end its processes
+    if [[ "$WARMUP" != 0 ]]; then
+        ip netns exec "$P-g2" iperf3 -s -D -1 -p 5300
+        sleep 0.3
+        ip netns exec "$P-g1" iperf3 -c 192.168.77.2 -p 5300 -t "$WARMUP" > /dev/null
+    fi
     ip netns exec "$P-g2" iperf3 -s -D -1 -p 5301
     ip netns exec "$P-g2" iperf3 -s -D -1 -p 5302
     sleep 0.3
@@ -107,7 +120,7 @@ echo "kernel vxlan: building and measuring (${DURATION}s TCP, ${DURATION}s 64-by
 kernel_topology
 read -r K_TCP K_UDP < <(measure)
 echo "  kernel:  TCP $(awk "BEGIN {printf \"%.2f\", $K_TCP / 1e9}") Gbit/s, 64-byte UDP $K_UDP packets/s received"
-echo "vfplane: building and measuring"
+echo "vfplane: building and measuring (transport $TRANSPORT, pinned $PIN, idle $IDLE, warm-up ${WARMUP}s)"
 vfplane_topology
 read -r V_TCP V_UDP < <(measure)
 echo "  vfplane: TCP $(awk "BEGIN {printf \"%.2f\", $V_TCP / 1e9}") Gbit/s, 64-byte UDP $V_UDP packets/s received"

@@ -29,16 +29,19 @@ public record HostConfig(
     /** Transports the underlay port may use. */
     public enum Transport
     {
-        EPOLL, IO_URING
+        EPOLL, IO_URING,
+        /** A plain socket through FFM: recvmmsg with UDP GRO, sendmmsg with UDP GSO from the pipeline thread. */
+        NATIVE
     }
 
     /**
      * @param bind      local tunnel endpoint: the address the underlay socket binds and the outer source.
      * @param port      UDP port bound, and the destination port toward peers (as Linux's vxlan {@code dstport}).
-     * @param transport the socket transport: Netty epoll (default) or io_uring.
+     * @param transport the socket transport: Netty's epoll (the default) or io_uring, or native (FFM, no Netty: the
+     *                  fastest here; the demo and the overlay comparison use it).
      * @param mtu       the underlay MTU (outer IP packet).
-     * @param gro       UDP GRO on the underlay socket (epoll): one receive per train of datagrams, in place of
-     *                  recvmmsg batches (Netty 4.2 does one or the other).
+     * @param gro       UDP GRO on the underlay socket (epoll, native): one receive per train of datagrams; on epoll
+     *                  in place of recvmmsg batches (Netty 4.2 does one or the other), on native within them.
      * @param offloads  the offload path: TAPs with TSO and checksum offload (64 KiB frames from the guests), tunnel
      *                  TSO with UDP GSO out, RSC to the guests; off: MTU-sized frames only.
      */
@@ -64,8 +67,12 @@ public record HostConfig(
     /**
      * @param idle      the idle strategy of the pipeline threads ({@code IdleStrategyConfig.Kind} names).
      * @param placement stage placement ({@code fused}, {@code split}, or group sizes such as {@code 2+1}).
+     * @param cpus      the CPUs the daemon's data-path threads (pipelines, TAP and underlay receivers) run on;
+     *                  empty: wherever the kernel puts them. One CPU keeps a frame's hand-offs between threads in
+     *                  one core's cache (the TAP read, the segmenter's checksum pass and the send touch the same
+     *                  64 KiB) and keeps a daemon's threads off the CPU its peer or the guests run on.
      */
-    public record Pipelines(String idle, String placement)
+    public record Pipelines(String idle, String placement, java.util.List<Integer> cpus)
     {
     }
 

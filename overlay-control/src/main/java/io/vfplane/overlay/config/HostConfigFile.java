@@ -39,7 +39,7 @@ public final class HostConfigFile
 {
     private static final Set<String> TOP = Set.of("instance", "pf", "underlay", "tunnel", "control", "pipelines", "vfs",
         "peers");
-    private static final Set<String> PIPELINES = Set.of("idle", "placement");
+    private static final Set<String> PIPELINES = Set.of("idle", "placement", "cpus");
     private static final Set<String> UNDERLAY = Set.of("bind", "port", "transport", "mtu", "gro", "offloads");
     private static final Set<String> TUNNEL = Set.of("format");
     private static final Set<String> CONTROL = Set.of("port", "metrics");
@@ -127,7 +127,7 @@ public final class HostConfigFile
         require(m, node, "underlay", "bind");
         final Inet4Address bind = m.get("bind") == null ? null : ipv4(m.get("bind"), "underlay.bind");
         final int port = (int)integer(m, "port", "underlay", 1, 65535, 4789);
-        final String transport = word(m, "transport", "underlay", "epoll", "epoll", "io_uring");
+        final String transport = word(m, "transport", "underlay", "epoll", "epoll", "io_uring", "native");
         final int mtu = (int)integer(m, "mtu", "underlay", 576, 65535, 1500);
         final boolean gro = bool(m, "gro", "underlay", true);
         final boolean offloads = bool(m, "offloads", "underlay", true);
@@ -168,7 +168,7 @@ public final class HostConfigFile
     {
         if (node == null)
         {
-            return new HostConfig.Pipelines("blocking", "fused");
+            return new HostConfig.Pipelines("blocking", "fused", List.of());
         }
         final Map<String, Node> m = mapping(node, "pipelines", PIPELINES);
         if (m == null)
@@ -192,7 +192,33 @@ public final class HostConfigFile
                 placement = "fused";
             }
         }
-        return new HostConfig.Pipelines(idle, placement);
+        final List<Integer> cpus = new ArrayList<>();
+        final Node c = m.get("cpus");
+        if (c != null)
+        {
+            final List<Node> items = sequence(c, "pipelines.cpus");
+            if (items != null)
+            {
+                for (int k = 0; k < items.size(); k++)
+                {
+                    final String text = scalar(items.get(k), "pipelines.cpus[" + k + "]");
+                    try
+                    {
+                        final int cpu = Integer.parseInt(text);
+                        if (cpu < 0 || cpu >= 1024)
+                        {
+                            throw new NumberFormatException();
+                        }
+                        cpus.add(cpu);
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        error(items.get(k), "pipelines.cpus[" + k + "]", "a CPU number 0..1023: \"" + text + "\"");
+                    }
+                }
+            }
+        }
+        return new HostConfig.Pipelines(idle, placement, List.copyOf(cpus));
     }
 
     private List<HostConfig.Vf> vfs(final Node node, final int defaultGuestMtu)

@@ -65,10 +65,15 @@ import io.vfplane.vf.port.udp.UnderlayTransport;
  * The TAPs are opened with {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6}: a guest hands over TCP frames of up to
  * 64 KiB with their gso metadata in the vnet header (into slots of the guest pool, large enough for them). The
  * {@code csum} stage finishes the partial checksums of small frames; encap keeps the gso metadata; at tx,
- * {@link TunnelGsoOutput} cuts a large frame into VXLAN datagrams laid end to end in one slot and the underlay sends
- * them with one UDP GSO write. Receiving, the underlay socket has UDP GRO on (one read per train), the datagrams are
+ * {@link TunnelGsoOutput} writes every segment's VXLAN and inner headers behind the frame and the underlay sends the
+ * train with UDP GSO, each datagram gathered from its headers and its payload where the guest put it (the
+ * {@code native} transport, the default; on Netty's transports the datagrams are copied end to end into one slot).
+ * Receiving, the underlay socket has UDP GRO on ({@code native}: several trains per recvmmsg), the datagrams are
  * decapsulated one by one, and {@link CoalescingTapOutput} merges the inner TCP segments back into 64 KiB frames
  * written to the TAP with {@code GSO_TCPV4} in the vnet header.
+ * <p>
+ * {@code pipelines.cpus} pins the data-path threads (set on the starting thread, which they inherit from): on a
+ * small host, one CPU per daemon keeps a frame's hand-offs between its threads in one core's cache.
  *
  * <h2>Start and stop</h2>
  * {@link #start} validates and compiles everything first, then takes the lock files (instance, every TAP name, the
@@ -154,6 +159,35 @@ public final class Daemon implements AutoCloseable
 
     private void bringUp() throws DaemonException, IOException
     {
+        final List<Integer> cpus = config.pipelines().cpus();
+        if (cpus.isEmpty())
+        {
+            bringUpThreads();
+            return;
+        }
+        // the threads made from here on inherit this thread's affinity; this thread gets its own back afterwards
+        final List<Integer> before = Affinity.currentThread();
+        final String refused = Affinity.pinCurrentThread(cpus);
+        if (refused != null)
+        {
+            throw new DaemonException("pipelines.cpus: " + refused);
+        }
+        log.info("cpus: the data-path threads run on CPU(s) " + cpus);
+        try
+        {
+            bringUpThreads();
+        }
+        finally
+        {
+            if (!before.isEmpty())
+            {
+                Affinity.pinCurrentThread(before);
+            }
+        }
+    }
+
+    private void bringUpThreads() throws DaemonException, IOException
+    {
         log.info("starting: pf " + config.pf() + ", " + config.vfs().size() + " VF(s), underlay " +
             config.underlay().bind().getHostAddress() + ":" + config.underlay().port() + ", peers from " +
             peerSource.name() + " (" + peerSource.peers().size() + ")");
@@ -214,11 +248,15 @@ public final class Daemon implements AutoCloseable
         {
             guestPool = pool;
         }
-        final UnderlayTransport transport = config.underlay().transport() == HostConfig.Transport.IO_URING ?
-            UnderlayTransport.IO_URING : UnderlayTransport.EPOLL;
+        final UnderlayTransport transport = switch (config.underlay().transport())
+        {
+            case IO_URING -> UnderlayTransport.IO_URING;
+            case NATIVE -> UnderlayTransport.NATIVE;
+            default -> UnderlayTransport.EPOLL;
+        };
         final UnderlayConfig underlayConfig = new UnderlayConfig(transport,
             new InetSocketAddress(config.underlay().bind(), config.underlay().port()), RECV_BATCH, POOL_DATA,
-            config.underlay().gro() && transport == UnderlayTransport.EPOLL, true, UNDERLAY_PORT);
+            config.underlay().gro() && transport != UnderlayTransport.IO_URING, true, UNDERLAY_PORT);
         try
         {
             underlay = new UdpUnderlayPort(underlayConfig, pool, counters);
@@ -273,7 +311,7 @@ public final class Daemon implements AutoCloseable
             .build().start();
         made.push(u2g);
         final Output underlayOut = new PortOutput(underlay);
-        fromGuests[UNDERLAY_PORT] = offloads ? new TunnelGsoOutput(underlayOut, parser()) : underlayOut;
+        fromGuests[UNDERLAY_PORT] = offloads ? new TunnelGsoOutput(underlayOut, underlay, parser()) : underlayOut;
         final Pipeline.Builder g2uBuilder = Pipeline.builder("g2u").pool(guestPool).counters(counters)
             .backpressure(BackpressurePolicy.BLOCK)
             .idle(idle).placement(placement)

@@ -43,7 +43,7 @@ public final class Topology implements AutoCloseable
     private final Path runDir;
     private final Process[] daemons = new Process[2];
     private final boolean[] kernel = new boolean[2];
-    private String transport = "epoll";
+    private String transport = "native";
     private boolean closed;
 
     private Topology(final String prefix, final Path workDir)
@@ -143,7 +143,7 @@ public final class Topology implements AutoCloseable
     /**
      * The underlay transport the generated host configs ask for.
      *
-     * @param transport {@code epoll} (the default) or {@code io_uring}.
+     * @param transport {@code native} (the default), {@code epoll} or {@code io_uring}.
      * @return this.
      */
     public Topology transport(final String transport)

@@ -18,6 +18,8 @@ import io.vfplane.tsorsc.SegmentLayout;
 import io.vfplane.tsorsc.gso.SegmentSink;
 import io.vfplane.tsorsc.gso.Segmenter;
 import io.vfplane.tsorsc.gso.SegmentingOutput;
+import io.vfplane.vf.port.udp.UdpUnderlayPort;
+import io.vfplane.vf.port.udp.UnderlayConfig;
 
 /**
  * Tunnel TSO in front of the UDP underlay: an encapsulated large frame (a guest's 64 KiB TCP frame with gso metadata,
@@ -48,6 +50,10 @@ public final class TunnelGsoOutput implements Output
     private static final int MAX_OUTER = EthernetFlyweight.HEADER_LENGTH + 60 + UdpFlyweight.HEADER_LENGTH;
 
     private final Output underlay;
+    /** The underlay port when it sends gathered trains (native transport with UDP GSO), else null. */
+    private final UdpUnderlayPort gatherer;
+    private final long[] pieceAddresses = new long[UdpUnderlayPort.MAX_GATHER];
+    private final int[] pieceLengths = new int[UdpUnderlayPort.MAX_GATHER];
     private final PacketParser parser;
     private final ParseResult scratch = new ParseResult();
     private final SegmentLayout layout = new SegmentLayout();
@@ -57,6 +63,7 @@ public final class TunnelGsoOutput implements Output
     private final PacketDescriptor train = new PacketDescriptor();
 
     private long trains;
+    private long gathered;
     private long fallbacks;
     private long poolEmpty;
 
@@ -66,7 +73,20 @@ public final class TunnelGsoOutput implements Output
      */
     public TunnelGsoOutput(final Output underlay, final PacketParser parser)
     {
+        this(underlay, null, parser);
+    }
+
+    /**
+     * @param underlay the underlay port's output (it must take {@code GSO_UDP_L4} frames).
+     * @param port     the underlay port itself: when it {@link UdpUnderlayPort#sendsGathered() sends gathered}
+     *                 trains, a large frame's segments go out as headers written here and payload left in place
+     *                 (no payload copy); null or a port that cannot: the train is copied into one slot.
+     * @param parser   knows the tunnel ports in use.
+     */
+    public TunnelGsoOutput(final Output underlay, final UdpUnderlayPort port, final PacketParser parser)
+    {
         this.underlay = underlay;
+        this.gatherer = port != null && port.sendsGathered() ? port : null;
         this.parser = parser;
         this.fallback = new SegmentingOutput(underlay, parser, false);
     }
@@ -91,6 +111,10 @@ public final class TunnelGsoOutput implements Output
         final int gsoSize = packet.gsoSize();
         final int count = Segmenter.segmentCount(layout, gsoSize);
         final int datagram = layout.headerLength() - outer + gsoSize;
+        if (gatherer != null && gather(packet, pool, outer, gsoSize, count, datagram))
+        {
+            return true;
+        }
         if (outer + (long)count * datagram > pool.dataCapacity())
         {
             fallbacks++;
@@ -126,6 +150,63 @@ public final class TunnelGsoOutput implements Output
         return true;
     }
 
+    /**
+     * Every segment's headers are written behind the frame in its own slot, and each datagram is gathered from its
+     * headers (without the outer ones: the socket adds them) and its payload where the guest put it:
+     * <pre>
+     *  slot: | headroom | frame: outer | vxlan+inner hdrs | payload 0 | payload 1 | ... | hdrs 0 | hdrs 1 | ... |
+     *  message: iov = [hdrs 0 (after outer)] [payload 0] [hdrs 1 (after outer)] [payload 1] ...  UDP_SEGMENT = datagram
+     * </pre>
+     * A message takes as many datagrams as one UDP GSO send may carry; the slot goes back to the pool with the last.
+     *
+     * @return false (nothing done) when the slot has no room behind the frame for the headers.
+     */
+    private boolean gather(
+        final PacketDescriptor packet, final PacketPool pool, final int outer, final int gsoSize, final int count,
+        final int datagram)
+    {
+        final MutableDirectBuffer buffer = pool.buffer();
+        final int frame = packet.offset();
+        final int header = layout.headerLength();
+        final int stride = (header + 7) & ~7;
+        final int headers = (frame + packet.length() + 7) & ~7;
+        final int perMessage = Math.min(UdpUnderlayPort.GSO_MAX_SEGMENTS,
+            Math.min(UdpUnderlayPort.MAX_GATHER / 2, UnderlayConfig.MAX_UDP_PAYLOAD / datagram));
+        if (headers + (long)count * stride > pool.slotLimit(packet.bufferId()) || perMessage < 1 ||
+            segmenter.segmentHeaders(buffer, frame, layout, gsoSize, buffer, headers, stride) != count)
+        {
+            return false;
+        }
+        final int ip = frame + EthernetFlyweight.HEADER_LENGTH;
+        final int destination = buffer.getInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, BE);
+        final int port = buffer.getShort(frame + outer - UdpFlyweight.HEADER_LENGTH + 2, BE) & 0xFFFF;
+        final long base = buffer.addressOffset();
+        final int payloadStart = frame + layout.inputHeaderLength();
+        final int payloadLength = layout.payloadLength();
+        int segment = 0;
+        while (segment < count)
+        {
+            final int n = Math.min(perMessage, count - segment);
+            int p = 0;
+            for (int i = segment; i < segment + n; i++)
+            {
+                pieceAddresses[p] = base + headers + (long)i * stride + outer;
+                pieceLengths[p++] = header - outer;
+                final int chunk = Math.min(gsoSize, payloadLength - i * gsoSize);
+                if (chunk > 0)
+                {
+                    pieceAddresses[p] = base + payloadStart + (long)i * gsoSize;
+                    pieceLengths[p++] = chunk;
+                }
+            }
+            segment += n;
+            gatherer.sendGathered(destination, port, n > 1 ? datagram : 0, pieceAddresses, pieceLengths, p, pool,
+                packet.bufferId(), segment == count);
+        }
+        gathered++;
+        return true;
+    }
+
     /** Ethernet (no VLAN) + IPv4 + UDP: the outer header length, or -1 for anything else. */
     private static int outerLength(final MutableDirectBuffer buffer, final int frame, final int length)
     {
@@ -156,6 +237,12 @@ public final class TunnelGsoOutput implements Output
     public long trains()
     {
         return trains;
+    }
+
+    /** Large frames sent as gathered trains (headers here, payload in place). */
+    public long gathered()
+    {
+        return gathered;
     }
 
     /** Large frames segmented one datagram per segment instead. */

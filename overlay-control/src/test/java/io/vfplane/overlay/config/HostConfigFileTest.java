@@ -76,6 +76,18 @@ final class HostConfigFileTest
     }
 
     @Test
+    void shouldDefaultToNettyEpollAndReadPipelineCpus() throws Exception
+    {
+        final HostConfig plain = parse(GOOD.replace("  transport: epoll\n", ""));
+        assertEquals(HostConfig.Transport.EPOLL, plain.underlay().transport(), "Netty epoll when none is named");
+        assertEquals(List.of(), plain.pipelines().cpus(), "unpinned unless asked");
+        final HostConfig pinned = parse(GOOD.replace("vfs:\n", "pipelines: {idle: blocking, cpus: [1, 0]}\nvfs:\n"));
+        assertEquals(List.of(1, 0), pinned.pipelines().cpus());
+        final List<String> errors = errors(GOOD.replace("vfs:\n", "pipelines: {cpus: [x]}\nvfs:\n"));
+        assertTrue(errors.stream().anyMatch(e -> e.contains("pipelines.cpus[0]")), errors.toString());
+    }
+
+    @Test
     void shouldNameFileLineAndFieldOfABadValue()
     {
         final List<String> errors = errors(GOOD.replace("mac: 02:00:00:77:00:01", "mac: 02:00:zz:77:00:01"));

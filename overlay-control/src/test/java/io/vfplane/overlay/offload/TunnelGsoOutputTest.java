@@ -14,8 +14,13 @@ import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.dataplane.parse.PacketParser;
+import io.vfplane.dataplane.parse.ParserConfig;
 import io.vfplane.pipeline.Output;
 import io.vfplane.tsorsc.gso.SegmentingOutput;
+import io.vfplane.vf.port.PortOutput;
+import io.vfplane.vf.port.udp.UdpUnderlayPort;
+import io.vfplane.vf.port.udp.UnderlayConfig;
+import io.vfplane.vf.port.udp.UnderlayTransport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +86,50 @@ class TunnelGsoOutputTest
             assertEquals(0, Checksums.fold(sum), "inner TCP checksum of segment " + i);
         }
         assertEquals(0, pool.inFlight(), "every buffer back in the pool");
+    }
+
+    @Test
+    void shouldSendGatheredTrainsOverTheNativeUnderlayWhoseDatagramsEqualTheSegmentersOutput() throws Exception
+    {
+        final int payload = 64_000; // 46 segments: more than one UDP GSO send carries, so two messages
+        final List<byte[]> segments = new ArrayList<>();
+        final SegmentingOutput reference = new SegmentingOutput(capture(segments, new ArrayList<>()),
+            new PacketParser(), false);
+        assertTrue(reference.offer(frame(payload), pool));
+        final int count = segments.size();
+        try (java.net.DatagramSocket receiver = new java.net.DatagramSocket(0,
+                java.net.InetAddress.getByName("127.0.0.1"));
+            UdpUnderlayPort underlay = new UdpUnderlayPort(new UnderlayConfig(UnderlayTransport.NATIVE,
+                new java.net.InetSocketAddress("127.0.0.1", 0), 16, 2048, false, true, 0), pool, counters))
+        {
+            receiver.setReceiveBufferSize(4 << 20);
+            receiver.setSoTimeout(5000);
+            assertTrue(underlay.sendsGathered(), "native transport with UDP GSO");
+            // the receiver's port stands for the VXLAN port here: the parser must know it to see the tunnel
+            final TunnelGsoOutput gso = new TunnelGsoOutput(new PortOutput(underlay), underlay,
+                new PacketParser(new ParserConfig().addVxlanPort(receiver.getLocalPort())));
+            final PacketDescriptor big = frame(payload);
+            final UnsafeBuffer b = pool.buffer();
+            b.putInt(big.offset() + 14 + 16, 0x7F000001, BE); // outer destination: the receiver
+            b.putShort(big.offset() + 14 + 20 + 2, (short)receiver.getLocalPort(), BE);
+            b.putShort(big.offset() + 14 + 10, (short)0, BE);
+            Checksums.writeIpv4HeaderChecksum(b, big.offset() + 14);
+            assertTrue(gso.offer(big, pool));
+            gso.flush();
+            assertEquals(1, gso.gathered(), "sent gathered: headers written behind the frame, payload in place");
+            assertEquals(2, underlay.txGsoWrites(), "two UDP GSO messages");
+            assertEquals(0, underlay.txWriteErrors());
+            assertEquals(0, pool.inFlight(), "the frame's slot is back once sent");
+            final byte[] datagram = new byte[65_536];
+            for (int i = 0; i < count; i++)
+            {
+                final java.net.DatagramPacket got = new java.net.DatagramPacket(datagram, datagram.length);
+                receiver.receive(got);
+                final byte[] segment = segments.get(i);
+                assertArrayEquals(java.util.Arrays.copyOfRange(segment, OUTER, segment.length),
+                    java.util.Arrays.copyOf(datagram, got.getLength()), "datagram " + i);
+            }
+        }
     }
 
     @Test

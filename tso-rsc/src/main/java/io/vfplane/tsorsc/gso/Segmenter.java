@@ -161,6 +161,84 @@ public final class Segmenter
         return count;
     }
 
+    /**
+     * Writes only the headers of every segment, for a sender that gathers each segment from its headers written here
+     * and its payload left where it is in the frame (one {@code sendmsg} with iovecs: no payload copy in user space).
+     * Segment {@code i}'s headers go to {@code out + i * stride}, its payload is
+     * {@code frameOffset + layout.inputHeaderLength() + i * gsoSize}, {@code min(gsoSize, rest)} bytes. Lengths,
+     * identifications, sequence numbers, flags and every checksum are as {@link #segment} makes them (full L4
+     * checksums: the payload is summed in place, read once).
+     *
+     * @param src         holding the frame.
+     * @param frameOffset where it starts.
+     * @param layout      its layout; a layout that cuts a header out (BIG TCP jumbo) is not taken.
+     * @param gsoSize     L4 payload bytes per segment, at least 1.
+     * @param dst         where the headers go (may be {@code src}, outside the frame).
+     * @param out         first segment's headers.
+     * @param stride      distance between two segments' headers, at least {@code layout.headerLength()}.
+     * @return segments written, or -1 when the layout cuts a header or the stride is too short.
+     */
+    public int segmentHeaders(
+        final DirectBuffer src,
+        final int frameOffset,
+        final SegmentLayout layout,
+        final int gsoSize,
+        final MutableDirectBuffer dst,
+        final int out,
+        final int stride)
+    {
+        final int header = layout.headerLength();
+        if (layout.cutLength() != 0 || stride < header)
+        {
+            return -1;
+        }
+        final int payloadStart = frameOffset + layout.inputHeaderLength();
+        final int payloadLength = layout.payloadLength();
+        final int count = segmentCount(layout, gsoSize);
+        final int l4 = layout.l4Offset();
+        final boolean tcp = layout.l4Protocol() == PROTOCOL_TCP;
+        for (int i = 0; i < count; i++)
+        {
+            final int at = out + i * stride;
+            final int chunkStart = i * gsoSize;
+            final int chunk = Math.min(gsoSize, payloadLength - chunkStart);
+            final int length = header + chunk;
+            dst.putBytes(at, src, frameOffset, header);
+            final int payloadSum = chunk == 0 ? 0 : CopySum.sum(src, payloadStart + chunkStart, chunk);
+            HeaderFixups.setLengths(dst, at, layout, length, i);
+            if (tcp)
+            {
+                fixTcp(dst, at + l4, chunkStart, i, i == count - 1);
+            }
+            else
+            {
+                dst.putShort(at + l4 + UDP_LENGTH_OFFSET, (short)(length - l4), BIG_ENDIAN);
+            }
+            if (opaqueWriter != null && layout.opaqueOffset() >= 0)
+            {
+                opaqueWriter.write(dst, at + layout.opaqueOffset(), layout.opaqueLength(), i, count);
+            }
+            HeaderFixups.writeChecksums(dst, at, layout, length, payloadSum, false);
+        }
+        return count;
+    }
+
+    private static void fixTcp(
+        final MutableDirectBuffer dst, final int at, final int chunkStart, final int index, final boolean last)
+    {
+        dst.putInt(at + TCP_SEQUENCE_OFFSET, dst.getInt(at + TCP_SEQUENCE_OFFSET, BIG_ENDIAN) + chunkStart, BIG_ENDIAN);
+        int flags = dst.getByte(at + TCP_FLAGS_OFFSET) & 0xFF;
+        if (index > 0)
+        {
+            flags &= ~TCP_CWR;
+        }
+        if (!last)
+        {
+            flags &= ~(TCP_FIN | TCP_PSH);
+        }
+        dst.putByte(at + TCP_FLAGS_OFFSET, (byte)flags);
+    }
+
     private static void copyHeaders(
         final DirectBuffer src, final int frameOffset, final SegmentLayout layout, final MutableDirectBuffer dst,
         final int out)

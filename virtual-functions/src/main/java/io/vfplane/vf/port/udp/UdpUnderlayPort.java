@@ -45,8 +45,10 @@ import io.vfplane.vf.port.PacketPort;
 import io.vfplane.vf.port.PacketSink;
 
 /**
- * The underlay: one UDP socket on Netty's native transport (epoll by default, io_uring by option) as a
- * {@link PacketPort}.
+ * The underlay: one UDP socket as a {@link PacketPort}, on a plain socket driven through FFM ({@code native}, see
+ * {@link NativeUdpChannel}: recvmmsg of UDP GRO trains, sendmmsg from the sending thread with UDP GSO, gathered trains
+ * through {@link #sendGathered}, equal-sized datagrams joined into trains) or on one of Netty's native transports
+ * (epoll, io_uring), as described below.
  *
  * <h2>Frames on the pipeline side</h2>
  * The pipeline sees the underlay as Ethernet/IPv4/UDP frames, as the encap stage builds them and the decap stage
@@ -81,7 +83,10 @@ public final class UdpUnderlayPort implements PacketPort
     private static final int TX_QUEUE = 4096;
     private static final int GRO_BUFFER = 65_536;
     /** Segments the kernel takes in one UDP GSO send (UDP_MAX_SEGMENTS is 64 before Linux 6.9, 128 after). */
-    private static final int GSO_MAX_SEGMENTS = 64;
+    public static final int GSO_MAX_SEGMENTS = 64;
+    /** Pieces of one {@link #sendGathered} message at most. */
+    public static final int MAX_GATHER = NativeUdpChannel.MAX_IOVECS;
+    private static final int SOCKET_BUFFER = 4 << 20;
 
     private final UnderlayConfig config;
     private final PacketPool pool;
@@ -90,6 +95,8 @@ public final class UdpUnderlayPort implements PacketPort
     private final boolean gsoOn;
     private final EventLoopGroup group;
     private final Channel channel;
+    /** The {@code native} transport's socket (null on Netty's transports). */
+    private final NativeUdpChannel nativeChannel;
     private final int localAddress;
     private int localPort;
     private final ByteBuffer poolView;
@@ -123,6 +130,7 @@ public final class UdpUnderlayPort implements PacketPort
     private final AtomicCounter txFull;
     private final AtomicCounter txGsoWrites;
     private final AtomicCounter txWriteErrors;
+    private final NativeReceiver nativeReceiver;
 
     /**
      * Probes, binds the socket and starts its event loop (received datagrams are dropped until
@@ -144,7 +152,6 @@ public final class UdpUnderlayPort implements PacketPort
         {
             throw new IllegalStateException("underlay: pool headroom below " + RX_HEADERS);
         }
-        this.gsoOn = config.gso() && config.transport() == UnderlayTransport.EPOLL && probe.gso();
         this.localAddress = ipv4(config.bind().getAddress());
         this.portName = "udp-" + config.bind().getAddress().getHostAddress() + "-" + config.bind().getPort();
         this.poolView = MemorySegment.ofAddress(pool.buffer().addressOffset()).reinterpret(pool.buffer().capacity())
@@ -161,6 +168,20 @@ public final class UdpUnderlayPort implements PacketPort
         txGsoWrites = counters.newCounter(prefix + "tx_gso_writes");
         txWriteErrors = counters.newCounter(prefix + "tx_write_errors");
 
+        if (config.transport() == UnderlayTransport.NATIVE)
+        {
+            group = null;
+            channel = null;
+            nativeChannel = new NativeUdpChannel(config.bind(), config.gro(), config.recvBatch(), config.maxDatagram(),
+                SOCKET_BUFFER);
+            localPort = nativeChannel.localPort();
+            gsoOn = config.gso() && nativeChannel.gsoOn();
+            nativeReceiver = new NativeReceiver();
+            return;
+        }
+        nativeChannel = null;
+        nativeReceiver = null;
+        gsoOn = config.gso() && config.transport() == UnderlayTransport.EPOLL && probe.gso();
         final Bootstrap bootstrap = new Bootstrap();
         if (config.transport() == UnderlayTransport.EPOLL)
         {
@@ -196,7 +217,7 @@ public final class UdpUnderlayPort implements PacketPort
             bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR,
                 new FixedRecvByteBufAllocator(config.maxDatagram() * config.recvBatch()));
         }
-        bootstrap.option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
+        bootstrap.option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
         bootstrap.handler(new Receiver());
         try
         {
@@ -232,6 +253,18 @@ public final class UdpUnderlayPort implements PacketPort
     public java.util.List<String> describe()
     {
         final java.util.List<String> lines = probe.describe(config);
+        if (nativeChannel != null)
+        {
+            lines.add("recvmmsg: on, " + nativeChannel.receiveMessages() + (nativeChannel.groOn() ?
+                " GRO trains of up to 64 KiB per call (each message reports its own segment size)" :
+                " datagrams per call"));
+            lines.add("sendmmsg: on, from the sending pipeline's thread (no hand-off)");
+            lines.add("udp gso: " + (!config.gso() ? "off (configured)" : gsoOn ? "on" :
+                "off: the kernel refuses UDP_SEGMENT"));
+            lines.add("udp gro: " + (!config.gro() ? "off (configured)" : nativeChannel.groOn() ? "on" :
+                "off: the kernel refuses UDP_GRO"));
+            return lines;
+        }
         if (config.transport() == UnderlayTransport.EPOLL && config.gro())
         {
             lines.add("udp gro in effect: " + channel.config().getOption(EpollChannelOption.UDP_GRO));
@@ -248,6 +281,10 @@ public final class UdpUnderlayPort implements PacketPort
     /** Whether the socket has UDP_GRO on (epoll only). */
     public boolean groInUse()
     {
+        if (nativeChannel != null)
+        {
+            return nativeChannel.groOn();
+        }
         return config.transport() == UnderlayTransport.EPOLL &&
             Boolean.TRUE.equals(channel.config().getOption(EpollChannelOption.UDP_GRO));
     }
@@ -255,6 +292,10 @@ public final class UdpUnderlayPort implements PacketPort
     /** The bound address (its port when 0 was asked). */
     public InetSocketAddress localAddress()
     {
+        if (nativeChannel != null)
+        {
+            return NativeUdpChannel.address(localAddress, localPort);
+        }
         return (InetSocketAddress)channel.localAddress();
     }
 
@@ -262,6 +303,10 @@ public final class UdpUnderlayPort implements PacketPort
     public void start(final PacketSink sink)
     {
         this.sink = sink;
+        if (nativeChannel != null)
+        {
+            nativeChannel.startReceiving(portName, nativeReceiver);
+        }
     }
 
     /**
@@ -346,6 +391,60 @@ public final class UdpUnderlayPort implements PacketPort
         }
     }
 
+    /** The native transport's receive thread: a datagram by address, copied into a pool slot. */
+    /**
+     * The native transport's receive thread: a datagram by address, copied into a pool slot and handed on at once.
+     * (Holding a receive call's packets and handing them on together at its end was tried: it roughly halved the
+     * 64-byte UDP rate of the overlay benchmark, so each packet goes on as soon as it is copied.)
+     */
+    private final class NativeReceiver implements NativeUdpChannel.DatagramHandler
+    {
+        private final PacketDescriptor packet = new PacketDescriptor();
+        private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
+        private long packets;
+        private long bytes;
+
+        @Override
+        public void onDatagram(final long address, final int length, final int sourceAddress, final int sourcePort)
+        {
+            final PacketSink target = sink;
+            if (target == null)
+            {
+                return;
+            }
+            if (length > pool.dataCapacity() - RX_HEADERS)
+            {
+                rxTooBig.increment();
+                return;
+            }
+            final int id = pool.allocate();
+            if (id == PacketPool.NO_BUFFER)
+            {
+                rxNoBuffer.increment();
+                return;
+            }
+            final int frame = pool.dataOffset(id);
+            source.wrap(address, length);
+            pool.buffer().putBytes(frame + RX_HEADERS, source, 0, length);
+            writeHeaders(pool.buffer(), frame, sourceAddress, sourcePort, length);
+            packet.resetMetadata();
+            packet.bind(id, frame, RX_HEADERS + length);
+            packet.inPort(config.portId()).timestampNs(System.nanoTime());
+            packets++;
+            bytes += length;
+            target.accept(packet);
+        }
+
+        @Override
+        public void onBatchEnd()
+        {
+            rxPackets.getAndAdd(packets);
+            rxBytes.getAndAdd(bytes);
+            packets = 0;
+            bytes = 0;
+        }
+    }
+
     private void writeHeaders(
         final UnsafeBuffer buffer, final int frame, final int source, final int sourcePort, final int length)
     {
@@ -360,10 +459,13 @@ public final class UdpUnderlayPort implements PacketPort
         buffer.putInt(ip + Ipv4Flyweight.IDENTIFICATION_OFFSET, 0, ByteOrder.BIG_ENDIAN);
         buffer.putByte(ip + Ipv4Flyweight.TTL_OFFSET, (byte)64);
         buffer.putByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET, (byte)Ipv4Flyweight.PROTOCOL_UDP);
-        buffer.putShort(ip + Ipv4Flyweight.CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
         buffer.putInt(ip + Ipv4Flyweight.SOURCE_OFFSET, source, ByteOrder.BIG_ENDIAN);
         buffer.putInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, localAddress, ByteOrder.BIG_ENDIAN);
-        Checksums.writeIpv4HeaderChecksum(buffer, ip);
+        // the header checksum from its words, without reading them back: only the length and the source vary
+        final int totalLength = Ipv4Flyweight.MIN_HEADER_LENGTH + UdpFlyweight.HEADER_LENGTH + length;
+        final int sum = 0x4500 + totalLength + (64 << 8 | Ipv4Flyweight.PROTOCOL_UDP) + (source >>> 16) +
+            (source & 0xFFFF) + (localAddress >>> 16) + (localAddress & 0xFFFF);
+        buffer.putShort(ip + Ipv4Flyweight.CHECKSUM_OFFSET, (short)Checksums.fold(sum), ByteOrder.BIG_ENDIAN);
         final int udp = ip + Ipv4Flyweight.MIN_HEADER_LENGTH;
         buffer.putShort(udp, (short)sourcePort, ByteOrder.BIG_ENDIAN);
         buffer.putShort(udp + 2, (short)localPort, ByteOrder.BIG_ENDIAN);
@@ -400,13 +502,18 @@ public final class UdpUnderlayPort implements PacketPort
             txNotUdp.increment();
             return false;
         }
+        final int destination = buffer.getInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
+        final int destinationPort = buffer.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (nativeChannel != null)
+        {
+            sendNative(packet, pool, payload, end - payload, destination, destinationPort);
+            return true;
+        }
         if (txQueue.remainingCapacity() == 0)
         {
             txFull.increment();
             return false;
         }
-        final int destination = buffer.getInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
-        final int destinationPort = buffer.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         final InetSocketAddress recipient = recipient(destination, destinationPort);
         final int length = end - payload;
         final ByteBuf content = new PoolSlotByteBuf(txView(pool).slice(payload, length), pool, packet.bufferId());
@@ -473,6 +580,105 @@ public final class UdpUnderlayPort implements PacketPort
         return true;
     }
 
+    private void sendNative(
+        final PacketDescriptor packet, final PacketPool pool, final int payload, final int length,
+        final int destination, final int destinationPort)
+    {
+        final long base = pool.buffer().addressOffset() + payload;
+        final int gsoSize = packet.gsoSize();
+        final boolean gsoFrame = (packet.gsoType() & ~Offload.GSO_ECN) == Offload.GSO_UDP_L4 && gsoSize > 0 &&
+            length > gsoSize;
+        final NativeUdpChannel ch = nativeChannel;
+        if (!gsoFrame)
+        {
+            ch.datagram(destination, destinationPort, base, length, pool, packet.bufferId());
+            txPackets.increment();
+        }
+        else
+        {
+            // one UDP GSO send carries at most 64 KiB of payload and UDP_MAX_SEGMENTS segments; without GSO one
+            // datagram per segment. Every message but the last of the frame leaves the slot to the last one.
+            final int perWrite = gsoOn ?
+                Math.min(GSO_MAX_SEGMENTS, UnderlayConfig.MAX_UDP_PAYLOAD / gsoSize) * gsoSize : gsoSize;
+            int index = 0;
+            while (index < length)
+            {
+                final int n = Math.min(perWrite, length - index);
+                final boolean last = index + n >= length;
+                if (!last && !ch.hasRoom(2))
+                {
+                    ch.flush(); // the slot must outlive every message over it: only the last one releases it
+                }
+                ch.begin(destination, destinationPort, gsoOn && n > gsoSize ? gsoSize : 0, 1,
+                    last ? pool : null, packet.bufferId());
+                ch.piece(base + index, n);
+                ch.end();
+                if (gsoOn)
+                {
+                    txGsoWrites.increment();
+                }
+                index += n;
+            }
+            txPackets.getAndAdd((length + gsoSize - 1) / gsoSize);
+        }
+        txBytes.getAndAdd(length);
+    }
+
+    /**
+     * Whether {@link #sendGathered} is available: the native transport with UDP GSO. Netty's transports take a frame
+     * as one contiguous buffer only.
+     */
+    public boolean sendsGathered()
+    {
+        return nativeChannel != null && gsoOn;
+    }
+
+    /**
+     * Queues one UDP message gathered from pieces of pool memory (one {@code sendmsg} iovec each, no copy): with
+     * {@code gsoSize > 0} a UDP GSO train the kernel cuts every {@code gsoSize} bytes of the concatenated pieces.
+     * Sent at {@link #flush()}, on the calling thread (the pipeline's tx). Only when {@link #sendsGathered()}.
+     *
+     * @param destination outer IPv4 destination.
+     * @param port        outer UDP destination port.
+     * @param gsoSize     datagram size of the train, 0 for one datagram; at most {@value #GSO_MAX_SEGMENTS}
+     *                    datagrams and {@link UnderlayConfig#MAX_UDP_PAYLOAD} bytes per message.
+     * @param addresses   native addresses of the pieces.
+     * @param lengths     their lengths.
+     * @param count       pieces, at most {@link #MAX_GATHER}.
+     * @param pool        the pool of the slot the pieces lie in.
+     * @param bufferId    the slot.
+     * @param release     whether the slot goes back to the pool once this message is sent (true on the last message
+     *                    over a slot).
+     */
+    public void sendGathered(
+        final int destination,
+        final int port,
+        final int gsoSize,
+        final long[] addresses,
+        final int[] lengths,
+        final int count,
+        final PacketPool pool,
+        final int bufferId,
+        final boolean release)
+    {
+        final NativeUdpChannel ch = nativeChannel;
+        // begin flushes the queue when it is full; the slot stays ours until its last message is sent
+        ch.begin(destination, port, gsoSize, count, release ? pool : null, bufferId);
+        long bytes = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ch.piece(addresses[i], lengths[i]);
+            bytes += lengths[i];
+        }
+        ch.end();
+        txPackets.getAndAdd(gsoSize > 0 ? (bytes + gsoSize - 1) / gsoSize : 1);
+        txBytes.getAndAdd(bytes);
+        if (gsoSize > 0)
+        {
+            txGsoWrites.increment();
+        }
+    }
+
     /** A view over the memory of the pool the sending pipeline uses (it need not be the receive pool). */
     private ByteBuffer txView(final PacketPool txPool)
     {
@@ -515,6 +721,15 @@ public final class UdpUnderlayPort implements PacketPort
     @Override
     public void flush()
     {
+        if (nativeChannel != null)
+        {
+            final int failed = nativeChannel.flush();
+            if (failed != 0)
+            {
+                txWriteErrors.getAndAdd(failed);
+            }
+            return;
+        }
         if (!txQueue.isEmpty() && drainScheduled.compareAndSet(false, true))
         {
             // one task per flush from the tx thread; the task never re-queues itself (see TOOLCHAIN: io_uring)
@@ -553,6 +768,15 @@ public final class UdpUnderlayPort implements PacketPort
         return txGsoWrites.get();
     }
 
+    /**
+     * Datagrams the native transport sent as a segment of a UDP GSO train that an earlier datagram of the same
+     * size and destination started (0 on Netty's transports).
+     */
+    public long txTrainJoins()
+    {
+        return nativeChannel == null ? 0 : nativeChannel.joined();
+    }
+
     public long txWriteErrors()
     {
         return txWriteErrors.get();
@@ -562,6 +786,14 @@ public final class UdpUnderlayPort implements PacketPort
     public void close()
     {
         sink = null;
+        if (nativeChannel != null)
+        {
+            nativeChannel.stopReceiving();
+            flush();
+            nativeChannel.close();
+            closeCounters();
+            return;
+        }
         try
         {
             channel.eventLoop().submit(this::drain).await(5, TimeUnit.SECONDS);
@@ -577,6 +809,11 @@ public final class UdpUnderlayPort implements PacketPort
         {
             left.release();
         }
+        closeCounters();
+    }
+
+    private void closeCounters()
+    {
         rxPackets.close();
         rxBytes.close();
         rxNoBuffer.close();

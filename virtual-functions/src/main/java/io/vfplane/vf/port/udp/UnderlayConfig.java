@@ -32,7 +32,7 @@ public record UnderlayConfig(
     {
         if (transport == null)
         {
-            throw new IllegalArgumentException("underlay.transport: epoll or io_uring");
+            throw new IllegalArgumentException("underlay.transport: epoll, io_uring or native");
         }
         if (bind == null || bind.isUnresolved() || !(bind.getAddress() instanceof java.net.Inet4Address))
         {

@@ -47,7 +47,12 @@ public record UnderlayProbe(
      */
     public boolean available(final UnderlayTransport transport)
     {
-        return transport == UnderlayTransport.EPOLL ? epoll : ioUring;
+        return switch (transport)
+        {
+            case EPOLL -> epoll;
+            case IO_URING -> ioUring;
+            case NATIVE -> true; // a plain socket; the port reports what the kernel refuses
+        };
     }
 
     /**
@@ -70,6 +75,10 @@ public record UnderlayProbe(
                 "off: the kernel or Netty's native library lacks UDP_SEGMENT"));
             lines.add("udp gro: " + (config.gro() ? "requested (UDP_GRO socket option; kernel >= 5.0)" :
                 "off (configured)"));
+        }
+        else if (t == UnderlayTransport.NATIVE)
+        {
+            lines.add("native: a plain UDP socket through FFM (no Netty); the port adds what it uses");
         }
         else
         {

@@ -1,14 +1,19 @@
 package io.vfplane.vf.port.udp;
 
 /**
- * Which Netty native transport carries the UDP underlay.
+ * What carries the UDP underlay: one of Netty's native transports, or a plain socket driven through FFM.
  */
 public enum UnderlayTransport
 {
     /** epoll: recvmmsg/sendmmsg, UDP GSO (SegmentedDatagramPacket) and GRO (UDP_GRO). The default. */
     EPOLL("epoll"),
     /** io_uring: batched submission; Netty 4.2's io_uring datagram channel offers neither GSO nor GRO. */
-    IO_URING("io_uring");
+    IO_URING("io_uring"),
+    /**
+     * native: a plain socket through FFM, no Netty: recvmmsg with UDP GRO (batching and GRO together), sendmmsg with
+     * UDP GSO and gathered iovecs, sent from the pipeline's own thread.
+     */
+    NATIVE("native");
 
     private final String label;
 
@@ -23,7 +28,7 @@ public enum UnderlayTransport
     }
 
     /**
-     * @return the transport named {@code word} ({@code epoll}, {@code io_uring}).
+     * @return the transport named {@code word} ({@code epoll}, {@code io_uring}, {@code native}).
      * @throws IllegalArgumentException naming the setting otherwise.
      */
     public static UnderlayTransport of(final String word)
@@ -35,6 +40,6 @@ public enum UnderlayTransport
                 return t;
             }
         }
-        throw new IllegalArgumentException("underlay.transport: epoll or io_uring: " + word);
+        throw new IllegalArgumentException("underlay.transport: epoll, io_uring or native: " + word);
     }
 }

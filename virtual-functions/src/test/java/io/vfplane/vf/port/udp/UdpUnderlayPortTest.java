@@ -24,6 +24,7 @@ import io.vfplane.vf.TestFrames;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,7 +70,8 @@ class UdpUnderlayPortTest
             final UnsafeBuffer b = pool.buffer();
             final int ip = packet.offset() + 14;
             sources.add(new int[]{b.getInt(ip + 12, ByteOrder.BIG_ENDIAN), b.getShort(ip + 20, ByteOrder.BIG_ENDIAN) &
-                0xFFFF, b.getShort(ip + 22, ByteOrder.BIG_ENDIAN) & 0xFFFF});
+                0xFFFF, b.getShort(ip + 22, ByteOrder.BIG_ENDIAN) & 0xFFFF,
+                io.vfplane.dataplane.checksum.Checksums.verifyIpv4Header(b, ip) ? 1 : 0});
             final byte[] payload = new byte[packet.length() - UdpUnderlayPort.RX_HEADERS];
             b.getBytes(packet.offset() + UdpUnderlayPort.RX_HEADERS, payload);
             received.add(payload);
@@ -166,7 +168,7 @@ class UdpUnderlayPortTest
     void shouldSendUdpGsoFrameAsSegmentsTheReceiverSeesOneByOne(final UnderlayTransport transport) throws Exception
     {
         final UdpUnderlayPort a = open(transport, "127.0.0.4", false);
-        final UdpUnderlayPort b = open(transport, "127.0.0.5", transport == UnderlayTransport.EPOLL);
+        final UdpUnderlayPort b = open(transport, "127.0.0.5", transport != UnderlayTransport.IO_URING);
         final BlockingQueue<byte[]> atB = collect(b, java.util.Collections.synchronizedList(new ArrayList<>()));
         final PacketDescriptor packet = new PacketDescriptor();
         frame(packet, a.localAddress(), b.localAddress(), 3500, 9);
@@ -185,7 +187,7 @@ class UdpUnderlayPortTest
             }
             offset += segment.length;
         }
-        if (transport == UnderlayTransport.EPOLL && a.gsoInUse())
+        if (transport != UnderlayTransport.IO_URING && a.gsoInUse())
         {
             assertEquals(1, a.txGsoWrites(), "sent as one UDP GSO write");
         }
@@ -194,6 +196,118 @@ class UdpUnderlayPortTest
             assertEquals(0, a.txGsoWrites(), "split into datagrams");
         }
         System.out.println(transport + ": gso in use " + a.gsoInUse() + ", gro in use at receiver " + b.groInUse());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void shouldJoinEqualSizedDatagramsIntoGsoTrainsThatArriveAsTheDatagramsSent(final boolean gro) throws Exception
+    {
+        final UdpUnderlayPort a = open(UnderlayTransport.NATIVE, "127.0.0.10", false);
+        final UdpUnderlayPort b = open(UnderlayTransport.NATIVE, "127.0.0.11", gro);
+        final BlockingQueue<byte[]> atB = collect(b, java.util.Collections.synchronizedList(new ArrayList<>()));
+        // 50 datagrams of 68 bytes (64-byte frames in VXLAN), a shorter one that ends the train, then 10 more
+        final int[] sizes = new int[61];
+        java.util.Arrays.fill(sizes, 68);
+        sizes[50] = 40;
+        final PacketDescriptor packet = new PacketDescriptor();
+        for (int seq = 0; seq < sizes.length; seq++)
+        {
+            frame(packet, a.localAddress(), b.localAddress(), sizes[seq], seq);
+            assertTrue(a.send(packet, pool));
+        }
+        a.flush();
+        final List<byte[]> got = take(atB, sizes.length);
+        assertEquals(sizes.length, got.size(), "every datagram arrived");
+        for (int seq = 0; seq < sizes.length; seq++)
+        {
+            assertEquals(sizes[seq], got.get(seq).length, "datagram " + seq + " keeps its size");
+            for (int k = 0; k < sizes[seq]; k++)
+            {
+                assertEquals(pattern(seq, k), got.get(seq)[k], "datagram " + seq + " byte " + k);
+            }
+        }
+        assertEquals(sizes.length - 2, a.txTrainJoins(), "two trains: 51 datagrams (the shorter last) and 10");
+        assertEquals(sizes.length, a.txPackets());
+        assertEquals(0, a.txWriteErrors());
+    }
+
+    @Test
+    void shouldSendGatheredGsoTrainFromScatteredPiecesAndReceiveItThroughGro() throws Exception
+    {
+        final UdpUnderlayPort a = open(UnderlayTransport.NATIVE, "127.0.0.7", false);
+        final UdpUnderlayPort b = open(UnderlayTransport.NATIVE, "127.0.0.8", true);
+        assertTrue(a.sendsGathered(), "the native transport gathers (UDP_SEGMENT accepted by this kernel)");
+        assertTrue(b.groInUse(), "UDP_GRO accepted by this kernel");
+        final List<int[]> sources = java.util.Collections.synchronizedList(new ArrayList<>());
+        final BlockingQueue<byte[]> atB = collect(b, sources);
+        // three datagrams of 300 bytes, each a 20-byte header piece and a 280-byte payload piece, the last shorter;
+        // the pieces lie out of order in the slot, so only a gather puts them together
+        final int id = pool.allocate();
+        final int base = pool.dataOffset(id);
+        final long address = pool.buffer().addressOffset();
+        final long[] addresses = new long[6];
+        final int[] lengths = new int[6];
+        for (int d = 0; d < 3; d++)
+        {
+            final int header = base + 2000 - d * 40;
+            final int payload = base + d * 300;
+            final int payloadLength = d < 2 ? 280 : 100;
+            for (int k = 0; k < 20; k++)
+            {
+                pool.buffer().putByte(header + k, (byte)(0xA0 + d));
+            }
+            for (int k = 0; k < payloadLength; k++)
+            {
+                pool.buffer().putByte(payload + k, pattern(d, k));
+            }
+            addresses[2 * d] = address + header;
+            lengths[2 * d] = 20;
+            addresses[2 * d + 1] = address + payload;
+            lengths[2 * d + 1] = payloadLength;
+        }
+        final InetSocketAddress to = b.localAddress();
+        a.sendGathered(ipv4(to), to.getPort(), 300, addresses, lengths, 6, pool, id, true);
+        a.flush();
+        assertFalse(pool.isAllocated(id), "the slot is back in the pool once sent");
+        final List<byte[]> got = take(atB, 3);
+        assertEquals(3, got.size(), "three datagrams");
+        for (int d = 0; d < 3; d++)
+        {
+            final byte[] datagram = got.get(d);
+            assertEquals(d < 2 ? 300 : 120, datagram.length, "datagram " + d);
+            for (int k = 0; k < 20; k++)
+            {
+                assertEquals((byte)(0xA0 + d), datagram[k], "datagram " + d + " header byte " + k);
+            }
+            for (int k = 20; k < datagram.length; k++)
+            {
+                assertEquals(pattern(d, k - 20), datagram[k], "datagram " + d + " payload byte " + (k - 20));
+            }
+        }
+        for (final int[] source : sources)
+        {
+            assertEquals(1, source[3], "the outer IPv4 header written in front has a valid checksum");
+        }
+        assertEquals(1, a.txGsoWrites(), "one UDP GSO message");
+        assertEquals(0, a.txWriteErrors());
+    }
+
+    private static int ipv4(final InetSocketAddress address)
+    {
+        final byte[] b = address.getAddress().getAddress();
+        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+    }
+
+    @Test
+    void shouldReportWhatTheNativeTransportUses()
+    {
+        final UdpUnderlayPort port = open(UnderlayTransport.NATIVE, "127.0.0.9", true);
+        final List<String> lines = port.describe();
+        lines.forEach(line -> System.out.println("probe: " + line));
+        assertTrue(lines.contains("transport: native"), lines.toString());
+        assertTrue(lines.contains("udp gso: on"), lines.toString());
+        assertTrue(lines.contains("udp gro: on"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("recvmmsg: on")), lines.toString());
     }
 
     @Test
