@@ -1,5 +1,7 @@
 package io.vfplane.vf.port.packet;
 
+import io.vfplane.vf.port.sys.LibC;
+
 /**
  * Sends whole Ethernet frames out of the process: an AF_PACKET socket on an interface ({@link PacketSocket}) or the
  * file descriptor of a TAP device ({@link TapWriter}). One thread at a time.
@@ -34,6 +36,6 @@ public interface FrameTransmitter extends AutoCloseable
      */
     static String errorText(final int errno)
     {
-        return Syscalls.strerror(errno);
+        return LibC.strerror(errno);
     }
 }

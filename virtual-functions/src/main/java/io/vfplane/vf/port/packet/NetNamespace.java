@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import io.vfplane.vf.port.sys.LibC;
+
 /**
  * Runs setup code inside a named network namespace ({@code ip netns add NAME}), in-process: a new platform thread
  * joins the namespace with {@code setns(2)} (a network namespace is per thread), runs the code and ends. Sockets and
@@ -80,25 +82,25 @@ public final class NetNamespace
     {
         try (Arena setup = Arena.ofConfined())
         {
-            final MemorySegment errno = Syscalls.newErrnoState(setup);
-            final int fd = Syscalls.open(errno, setup.allocateFrom(NETNS_RUN_DIR + namespace),
-                Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+            final MemorySegment errno = LibC.newErrnoState(setup);
+            final int fd = LibC.open(errno, setup.allocateFrom(NETNS_RUN_DIR + namespace).address(),
+                LibC.O_RDONLY | LibC.O_CLOEXEC);
             if (fd < 0)
             {
                 throw new IllegalStateException("netns " + namespace + ": cannot open it: " +
-                    Syscalls.strerror(Syscalls.errno(errno)) + " (is it listed by `ip netns`?)");
+                    LibC.strerror(LibC.errno(errno)) + " (is it listed by `ip netns`?)");
             }
             try
             {
-                if (Syscalls.setns(errno, fd, Syscalls.CLONE_NEWNET) < 0)
+                if (LibC.setns(errno, fd, LibC.CLONE_NEWNET) < 0)
                 {
                     throw new IllegalStateException("netns " + namespace + ": setns failed: " +
-                        Syscalls.strerror(Syscalls.errno(errno)));
+                        LibC.strerror(LibC.errno(errno)));
                 }
             }
             finally
             {
-                Syscalls.close(errno, fd);
+                LibC.close(errno, fd);
             }
         }
     }

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import io.vfplane.vf.port.sys.LibC;
+
 /**
  * An AF_PACKET raw socket bound to one interface, for sending whole Ethernet frames as they are (the kernel adds
  * nothing). Frames go out in batches with {@code sendmmsg(2)}, one system call for up to a batch of frames, where
@@ -31,6 +33,13 @@ import java.lang.foreign.ValueLayout;
  */
 public final class PacketSocket implements FrameTransmitter
 {
+    /** {@code socket(AF_PACKET, SOCK_RAW, 0)}, also what {@link TapWriter} opens for interface ioctls. */
+    static final int AF_PACKET = 17;
+    static final int SOCK_RAW = 3;
+    /** {@code setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS)}. */
+    static final int SOL_PACKET = 263;
+    static final int PACKET_QDISC_BYPASS = 20;
+
     static final int SOCKADDR_LL_SIZE = 20;
     static final int SLL_FAMILY_OFFSET = 0;
     static final int SLL_PROTOCOL_OFFSET = 2;
@@ -52,7 +61,7 @@ public final class PacketSocket implements FrameTransmitter
         this.interfaceName = interfaceName;
         this.ifIndex = ifIndex;
         this.fd = fd;
-        this.errno = Syscalls.newErrnoState(arena);
+        this.errno = LibC.newErrnoState(arena);
     }
 
     /**
@@ -75,52 +84,52 @@ public final class PacketSocket implements FrameTransmitter
         }
         try (Arena setup = Arena.ofConfined())
         {
-            final MemorySegment errno = Syscalls.newErrnoState(setup);
-            final int index = Syscalls.ifNameToIndex(errno, setup.allocateFrom(interfaceName));
+            final MemorySegment errno = LibC.newErrnoState(setup);
+            final int index = LibC.ifNameToIndex(errno, setup.allocateFrom(interfaceName).address());
             if (index == 0)
             {
                 throw new IllegalStateException("interface " + interfaceName + ": no such interface" +
-                    " (" + Syscalls.strerror(Syscalls.errno(errno)) + ")");
+                    " (" + LibC.strerror(LibC.errno(errno)) + ")");
             }
-            final int fd = Syscalls.socket(errno, Syscalls.AF_PACKET, Syscalls.SOCK_RAW | Syscalls.SOCK_CLOEXEC, 0);
+            final int fd = LibC.socket(errno, AF_PACKET, SOCK_RAW | LibC.SOCK_CLOEXEC, 0);
             if (fd < 0)
             {
-                throw failure(interfaceName, "socket(AF_PACKET, SOCK_RAW)", Syscalls.errno(errno));
+                throw failure(interfaceName, "socket(AF_PACKET, SOCK_RAW)", LibC.errno(errno));
             }
             try
             {
                 final MemorySegment address = setup.allocate(SOCKADDR_LL_SIZE, 4);
-                address.set(ValueLayout.JAVA_SHORT, SLL_FAMILY_OFFSET, (short)Syscalls.AF_PACKET);
+                address.set(ValueLayout.JAVA_SHORT, SLL_FAMILY_OFFSET, (short)AF_PACKET);
                 // protocol 0: bound for sending only, the kernel hooks no receive handler for this socket
                 address.set(ValueLayout.JAVA_SHORT, SLL_PROTOCOL_OFFSET, (short)0);
                 address.set(ValueLayout.JAVA_INT, SLL_IFINDEX_OFFSET, index);
-                if (Syscalls.bind(errno, fd, address, SOCKADDR_LL_SIZE) < 0)
+                if (LibC.bind(errno, fd, address.address(), SOCKADDR_LL_SIZE) < 0)
                 {
-                    throw failure(interfaceName, "bind", Syscalls.errno(errno));
+                    throw failure(interfaceName, "bind", LibC.errno(errno));
                 }
                 final MemorySegment value = setup.allocate(ValueLayout.JAVA_INT);
                 if (qdiscBypass)
                 {
                     value.set(ValueLayout.JAVA_INT, 0, 1);
-                    if (Syscalls.setsockopt(errno, fd, Syscalls.SOL_PACKET, Syscalls.PACKET_QDISC_BYPASS, value, 4) < 0)
+                    if (LibC.setsockopt(errno, fd, SOL_PACKET, PACKET_QDISC_BYPASS, value.address(), 4) < 0)
                     {
-                        throw failure(interfaceName, "setsockopt(PACKET_QDISC_BYPASS)", Syscalls.errno(errno));
+                        throw failure(interfaceName, "setsockopt(PACKET_QDISC_BYPASS)", LibC.errno(errno));
                     }
                 }
                 if (sendBufferSize > 0)
                 {
                     value.set(ValueLayout.JAVA_INT, 0, sendBufferSize);
-                    if (Syscalls.setsockopt(errno, fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUFFORCE, value, 4) < 0 &&
-                        Syscalls.setsockopt(errno, fd, Syscalls.SOL_SOCKET, Syscalls.SO_SNDBUF, value, 4) < 0)
+                    if (LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, value.address(), 4) < 0 &&
+                        LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, value.address(), 4) < 0)
                     {
-                        throw failure(interfaceName, "setsockopt(SO_SNDBUF)", Syscalls.errno(errno));
+                        throw failure(interfaceName, "setsockopt(SO_SNDBUF)", LibC.errno(errno));
                     }
                 }
                 return new PacketSocket(interfaceName, index, fd);
             }
             catch (final RuntimeException ex)
             {
-                Syscalls.close(errno, fd);
+                LibC.close(errno, fd);
                 throw ex;
             }
         }
@@ -129,7 +138,7 @@ public final class PacketSocket implements FrameTransmitter
     private static IllegalStateException failure(final String interfaceName, final String call, final int errno)
     {
         return new IllegalStateException("interface " + interfaceName + ": " + call + " failed: " +
-            Syscalls.strerror(errno) + " (errno " + errno + ")");
+            LibC.strerror(errno) + " (errno " + errno + ")");
     }
 
     /** @return the interface's index in its namespace. */
@@ -152,7 +161,7 @@ public final class PacketSocket implements FrameTransmitter
         int retries = 0;
         while (done < count)
         {
-            final int sent = Syscalls.sendmmsg(errno, fd, batch.messageAddress(done), count - done, 0);
+            final int sent = LibC.sendmmsg(errno, fd, batch.messageAddress(done), count - done, 0);
             if (sent > 0)
             {
                 for (int i = done; i < done + sent; i++)
@@ -164,11 +173,11 @@ public final class PacketSocket implements FrameTransmitter
                 continue;
             }
             // sendmmsg reports an error only for the first frame it tried: frame `done`
-            final int e = Syscalls.errno(errno);
-            if ((e == Syscalls.ENOBUFS || e == Syscalls.EAGAIN || e == Syscalls.EINTR) && retries < MAX_RETRIES)
+            final int e = LibC.errno(errno);
+            if ((e == LibC.ENOBUFS || e == LibC.EAGAIN || e == LibC.EINTR) && retries < MAX_RETRIES)
             {
                 retries++;
-                if (e == Syscalls.ENOBUFS)
+                if (e == LibC.ENOBUFS)
                 {
                     retriedNoBuffers++;
                 }
@@ -208,7 +217,7 @@ public final class PacketSocket implements FrameTransmitter
     {
         if (fd >= 0)
         {
-            Syscalls.close(errno, fd);
+            LibC.close(errno, fd);
             fd = -1;
             arena.close();
         }

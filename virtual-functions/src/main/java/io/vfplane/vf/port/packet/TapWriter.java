@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
+import io.vfplane.vf.port.sys.LibC;
 import io.vfplane.vf.port.tap.TapConfig;
 import io.vfplane.vf.port.tap.TapDevice;
 
@@ -20,6 +21,10 @@ public final class TapWriter implements FrameTransmitter
     private static final int IFREQ_SIZE = 40;
     private static final int IFNAMSIZ = 16;
     private static final int IFR_FLAGS_OFFSET = 16;
+    /** Interface flag ioctls on any socket: read, then write back with IFF_UP. */
+    private static final long SIOCGIFFLAGS = 0x8913L;
+    private static final long SIOCSIFFLAGS = 0x8914L;
+    private static final short IFF_UP = 0x1;
 
     private final TapDevice device;
     private final int fd;
@@ -32,7 +37,7 @@ public final class TapWriter implements FrameTransmitter
     {
         this.device = device;
         this.fd = device.fd(0);
-        this.errno = Syscalls.newErrnoState(arena);
+        this.errno = LibC.newErrnoState(arena);
     }
 
     /**
@@ -76,37 +81,37 @@ public final class TapWriter implements FrameTransmitter
     {
         try (Arena setup = Arena.ofConfined())
         {
-            final MemorySegment errno = Syscalls.newErrnoState(setup);
-            final int sock = Syscalls.socket(errno, Syscalls.AF_PACKET, Syscalls.SOCK_RAW | Syscalls.SOCK_CLOEXEC, 0);
+            final MemorySegment errno = LibC.newErrnoState(setup);
+            final int sock = LibC.socket(errno, PacketSocket.AF_PACKET, PacketSocket.SOCK_RAW | LibC.SOCK_CLOEXEC, 0);
             if (sock < 0)
             {
                 throw new IllegalStateException("tap " + name + ": socket for ioctl failed: " +
-                    Syscalls.strerror(Syscalls.errno(errno)));
+                    LibC.strerror(LibC.errno(errno)));
             }
             try
             {
                 final MemorySegment ifreq = setup.allocate(IFREQ_SIZE, 8);
                 final byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
                 MemorySegment.copy(bytes, 0, ifreq, ValueLayout.JAVA_BYTE, 0, Math.min(bytes.length, IFNAMSIZ - 1));
-                if (Syscalls.ioctl(errno, sock, Syscalls.SIOCGIFFLAGS, ifreq) < 0)
+                if (LibC.ioctl(errno, sock, SIOCGIFFLAGS, ifreq.address()) < 0)
                 {
                     throw new IllegalStateException("tap " + name + ": SIOCGIFFLAGS failed: " +
-                        Syscalls.strerror(Syscalls.errno(errno)));
+                        LibC.strerror(LibC.errno(errno)));
                 }
                 final short flags = ifreq.get(ValueLayout.JAVA_SHORT, IFR_FLAGS_OFFSET);
-                if ((flags & Syscalls.IFF_UP) == 0)
+                if ((flags & IFF_UP) == 0)
                 {
-                    ifreq.set(ValueLayout.JAVA_SHORT, IFR_FLAGS_OFFSET, (short)(flags | Syscalls.IFF_UP));
-                    if (Syscalls.ioctl(errno, sock, Syscalls.SIOCSIFFLAGS, ifreq) < 0)
+                    ifreq.set(ValueLayout.JAVA_SHORT, IFR_FLAGS_OFFSET, (short)(flags | IFF_UP));
+                    if (LibC.ioctl(errno, sock, SIOCSIFFLAGS, ifreq.address()) < 0)
                     {
                         throw new IllegalStateException("tap " + name + ": SIOCSIFFLAGS (up) failed: " +
-                            Syscalls.strerror(Syscalls.errno(errno)));
+                            LibC.strerror(LibC.errno(errno)));
                     }
                 }
             }
             finally
             {
-                Syscalls.close(errno, sock);
+                LibC.close(errno, sock);
             }
         }
     }
@@ -126,14 +131,14 @@ public final class TapWriter implements FrameTransmitter
             int retries = 0;
             while (true)
             {
-                final long written = Syscalls.write(errno, fd, batch.address(i), batch.length(i));
+                final long written = LibC.write(errno, fd, batch.address(i), batch.length(i));
                 if (written >= 0)
                 {
                     batch.result(i, (int)written);
                     break;
                 }
-                final int e = Syscalls.errno(errno);
-                if ((e == Syscalls.EAGAIN || e == Syscalls.EINTR) && retries < PacketSocket.MAX_RETRIES)
+                final int e = LibC.errno(errno);
+                if ((e == LibC.EAGAIN || e == LibC.EINTR) && retries < PacketSocket.MAX_RETRIES)
                 {
                     retries++;
                     retriedAgain++;

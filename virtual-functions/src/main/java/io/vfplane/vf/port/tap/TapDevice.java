@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
+import io.vfplane.vf.port.sys.LibC;
+
 /**
  * A TAP device opened through {@code /dev/net/tun} with FFM: one fd per queue. The device exists while an fd is
  * open (it is not made persistent), so closing this removes it, also from a namespace it was moved into.
@@ -70,7 +72,7 @@ public final class TapDevice implements AutoCloseable
             final MemorySegment path = setup.allocateFrom(TUN_PATH);
             for (int q = 0; q < fds.length; q++)
             {
-                final int fd = LibC.open(errno, path, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+                final int fd = LibC.open(errno, path.address(), LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
                 if (fd < 0)
                 {
                     throw failure(config, "open " + TUN_PATH, LibC.errno(errno));
@@ -89,7 +91,7 @@ public final class TapDevice implements AutoCloseable
                     flags |= IFF_MULTI_QUEUE;
                 }
                 ifreq.set(ValueLayout.JAVA_SHORT, IFR_FLAGS_OFFSET, (short)flags);
-                if (LibC.ioctl(errno, fd, TUNSETIFF, ifreq) < 0)
+                if (LibC.ioctl(errno, fd, TUNSETIFF, ifreq.address()) < 0)
                 {
                     final int e = LibC.errno(errno);
                     if (e == LibC.EBUSY)
@@ -110,7 +112,7 @@ public final class TapDevice implements AutoCloseable
                 if (q == 0 && config.vnetHeaderSize() != 0)
                 {
                     final MemorySegment size = setup.allocateFrom(ValueLayout.JAVA_INT, config.vnetHeaderSize());
-                    if (LibC.ioctl(errno, fd, TUNSETVNETHDRSZ, size) < 0)
+                    if (LibC.ioctl(errno, fd, TUNSETVNETHDRSZ, size.address()) < 0)
                     {
                         throw failure(config, "TUNSETVNETHDRSZ " + config.vnetHeaderSize(), LibC.errno(errno));
                     }

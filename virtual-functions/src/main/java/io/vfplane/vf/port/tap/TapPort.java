@@ -12,6 +12,7 @@ import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.vf.port.PacketPort;
 import io.vfplane.vf.port.PacketSink;
+import io.vfplane.vf.port.sys.LibC;
 
 /**
  * A VF's guest side: a {@link TapDevice} as a {@link PacketPort}. Frames move straight between the TAP fd and pool
@@ -46,8 +47,6 @@ public final class TapPort implements PacketPort
     /** Frames read per poll wake-up at most, so one queue cannot starve the stop check. */
     public static final int RX_BATCH = 64;
     private static final int POLL_TIMEOUT_MS = 100;
-    /** struct iovec { void* base; size_t len; } */
-    private static final int IOVEC_SIZE = 16;
 
     private final TapDevice device;
     private final PacketPool pool;
@@ -140,7 +139,7 @@ public final class TapPort implements PacketPort
         final int fd = device.fd(queue);
         final MemorySegment errno = device.newErrnoState();
         final MemorySegment pollfd = device.allocate(LibC.POLLFD_SIZE);
-        pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+        pollfd.set(ValueLayout.JAVA_INT, LibC.POLLFD_FD_OFFSET, fd);
         pollfd.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_EVENTS_OFFSET, LibC.POLLIN);
         final long pollAddress = pollfd.address();
         // a frame read when the pool is empty lands here and is dropped
@@ -265,7 +264,7 @@ public final class TapPort implements PacketPort
         public static final int MAX_IOVECS = 256;
 
         private final MemorySegment errno = device.newErrnoState();
-        private final MemorySegment iov = device.allocate((long)MAX_IOVECS * IOVEC_SIZE);
+        private final MemorySegment iov = device.allocate((long)MAX_IOVECS * LibC.IOVEC_SIZE);
         private final long iovAddress = iov.address();
         private final MemorySegment header = device.allocate(VnetHeader.LENGTH_MRG_RXBUF);
         private final UnsafeBuffer headerBuffer = new UnsafeBuffer(header.address(), VnetHeader.LENGTH_MRG_RXBUF);
@@ -316,10 +315,8 @@ public final class TapPort implements PacketPort
             else
             {
                 VnetHeader.write(headerBuffer, 0, headerSize, packet);
-                iov.set(ValueLayout.JAVA_LONG, 0, header.address());
-                iov.set(ValueLayout.JAVA_LONG, 8, headerSize);
-                iov.set(ValueLayout.JAVA_LONG, 16, base + offset);
-                iov.set(ValueLayout.JAVA_LONG, 24, length);
+                putIov(0, header.address(), headerSize);
+                putIov(1, base + offset, length);
                 n = LibC.writev(errno, fd, iovAddress, 2) - headerSize;
             }
             count(n, length);
@@ -375,8 +372,8 @@ public final class TapPort implements PacketPort
 
         private void putIov(final int i, final long address, final long length)
         {
-            iov.set(ValueLayout.JAVA_LONG, (long)i * IOVEC_SIZE, address);
-            iov.set(ValueLayout.JAVA_LONG, (long)i * IOVEC_SIZE + 8, length);
+            iov.set(ValueLayout.JAVA_LONG, (long)i * LibC.IOVEC_SIZE + LibC.IOVEC_BASE_OFFSET, address);
+            iov.set(ValueLayout.JAVA_LONG, (long)i * LibC.IOVEC_SIZE + LibC.IOVEC_LEN_OFFSET, length);
         }
 
         private boolean refuses(final PacketDescriptor packet)

@@ -11,9 +11,11 @@ import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.vf.port.sys.LibC;
 
 /**
- * The {@code native} underlay transport: one plain UDP socket driven through {@link NativeUdp}, without Netty.
+ * The {@code native} underlay transport: one plain UDP socket driven through {@link LibC} (with the numbers and
+ * structures of {@link NativeUdp}), without Netty.
  *
  * <h2>Receive</h2>
  * One thread blocks in {@code recvmmsg(MSG_WAITFORONE)} (a receive timeout of {@value #RECEIVE_TIMEOUT_MS} ms lets it
@@ -129,76 +131,76 @@ final class NativeUdpChannel implements AutoCloseable
         final int socketBuffer)
     {
         this.socketBuffer = socketBuffer;
-        final MemorySegment errno = NativeUdp.newErrnoState(arena);
-        fd = NativeUdp.socket(errno, NativeUdp.AF_INET, NativeUdp.SOCK_DGRAM | NativeUdp.SOCK_CLOEXEC, 0);
+        final MemorySegment errno = LibC.newErrnoState(arena);
+        fd = LibC.socket(errno, NativeUdp.AF_INET, NativeUdp.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
             arena.close();
-            throw new IllegalStateException("socket: " + NativeUdp.strerror(NativeUdp.errno(errno)));
+            throw new IllegalStateException("socket: " + LibC.strerror(LibC.errno(errno)));
         }
         try
         {
             final MemorySegment value = arena.allocate(16, 8);
-            setBuffer(errno, value, NativeUdp.SO_RCVBUFFORCE, NativeUdp.SO_RCVBUF);
-            setBuffer(errno, value, NativeUdp.SO_SNDBUFFORCE, NativeUdp.SO_SNDBUF);
+            setBuffer(errno, value, LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF);
+            setBuffer(errno, value, LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF);
             // struct timeval { long sec; long usec; }
             value.set(ValueLayout.JAVA_LONG, 0, 0);
             value.set(ValueLayout.JAVA_LONG, 8, RECEIVE_TIMEOUT_MS * 1000L);
-            check(errno, NativeUdp.setsockopt(errno, fd, NativeUdp.SOL_SOCKET, NativeUdp.SO_RCVTIMEO,
+            check(errno, LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO,
                 value.address(), 16), "setsockopt SO_RCVTIMEO");
             // UDP_SEGMENT with 0 is accepted by every kernel that has UDP GSO (4.18) and changes nothing
             value.set(ValueLayout.JAVA_INT, 0, 0);
-            gso = NativeUdp.setsockopt(errno, fd, NativeUdp.SOL_UDP, NativeUdp.UDP_SEGMENT, value.address(), 4) == 0;
+            gso = LibC.setsockopt(errno, fd, NativeUdp.SOL_UDP, NativeUdp.UDP_SEGMENT, value.address(), 4) == 0;
             boolean groOn = false;
             if (gro)
             {
                 value.set(ValueLayout.JAVA_INT, 0, 1);
-                groOn = NativeUdp.setsockopt(errno, fd, NativeUdp.SOL_UDP, NativeUdp.UDP_GRO, value.address(), 4) == 0;
+                groOn = LibC.setsockopt(errno, fd, NativeUdp.SOL_UDP, NativeUdp.UDP_GRO, value.address(), 4) == 0;
             }
             this.gro = groOn;
             final MemorySegment address = arena.allocate(NativeUdp.SOCKADDR_IN_SIZE, 8);
             putSockaddr(address, 0, ipv4(bind.getAddress()), bind.getPort());
-            check(errno, NativeUdp.bind(errno, fd, address.address(), NativeUdp.SOCKADDR_IN_SIZE),
+            check(errno, LibC.bind(errno, fd, address.address(), NativeUdp.SOCKADDR_IN_SIZE),
                 "bind " + bind.getAddress().getHostAddress() + ":" + bind.getPort());
             value.set(ValueLayout.JAVA_INT, 0, NativeUdp.SOCKADDR_IN_SIZE);
-            check(errno, NativeUdp.getsockname(errno, fd, address.address(), value.address()), "getsockname");
+            check(errno, LibC.getsockname(errno, fd, address.address(), value.address()), "getsockname");
             localPort = Short.toUnsignedInt(Short.reverseBytes(address.get(ValueLayout.JAVA_SHORT,
                 NativeUdp.SIN_PORT_OFFSET)));
         }
         catch (final RuntimeException ex)
         {
-            NativeUdp.close(errno, fd);
+            LibC.close(errno, fd);
             arena.close();
             throw ex;
         }
 
         rxMessages = this.gro ? GRO_BATCH : recvBatch;
         rxBufferSize = this.gro ? GRO_TRAIN : maxDatagram;
-        rxErrno = NativeUdp.newErrnoState(arena);
+        rxErrno = LibC.newErrnoState(arena);
         rxVector = arena.allocate((long)rxMessages * NativeUdp.MMSGHDR_SIZE, 64);
         rxBuffers = arena.allocate((long)rxMessages * rxBufferSize, 64);
         rxNames = arena.allocate((long)rxMessages * NativeUdp.SOCKADDR_IN_SIZE, 8);
         rxControl = arena.allocate((long)rxMessages * NativeUdp.CMSG_SPACE_INT * 2, 8);
-        final MemorySegment rxIovecs = arena.allocate((long)rxMessages * NativeUdp.IOVEC_SIZE, 8);
+        final MemorySegment rxIovecs = arena.allocate((long)rxMessages * LibC.IOVEC_SIZE, 8);
         for (int i = 0; i < rxMessages; i++)
         {
-            rxIovecs.set(ValueLayout.JAVA_LONG, (long)i * NativeUdp.IOVEC_SIZE,
+            rxIovecs.set(ValueLayout.JAVA_LONG, (long)i * LibC.IOVEC_SIZE,
                 rxBuffers.address() + (long)i * rxBufferSize);
-            rxIovecs.set(ValueLayout.JAVA_LONG, (long)i * NativeUdp.IOVEC_SIZE + 8, rxBufferSize);
+            rxIovecs.set(ValueLayout.JAVA_LONG, (long)i * LibC.IOVEC_SIZE + LibC.IOVEC_LEN_OFFSET, rxBufferSize);
             final long m = (long)i * NativeUdp.MMSGHDR_SIZE;
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_NAME_OFFSET,
                 rxNames.address() + (long)i * NativeUdp.SOCKADDR_IN_SIZE);
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_IOV_OFFSET,
-                rxIovecs.address() + (long)i * NativeUdp.IOVEC_SIZE);
+                rxIovecs.address() + (long)i * LibC.IOVEC_SIZE);
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_IOVLEN_OFFSET, 1);
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_CONTROL_OFFSET,
                 rxControl.address() + (long)i * NativeUdp.CMSG_SPACE_INT * 2);
         }
 
-        txErrno = NativeUdp.newErrnoState(arena);
+        txErrno = LibC.newErrnoState(arena);
         txVector = arena.allocate((long)SEND_BATCH * NativeUdp.MMSGHDR_SIZE, 64);
         txNames = arena.allocate((long)SEND_BATCH * NativeUdp.SOCKADDR_IN_SIZE, 8);
-        txIovecs = arena.allocate((long)SEND_BATCH * MAX_IOVECS * NativeUdp.IOVEC_SIZE, 64);
+        txIovecs = arena.allocate((long)SEND_BATCH * MAX_IOVECS * LibC.IOVEC_SIZE, 64);
         txControl = arena.allocate((long)SEND_BATCH * NativeUdp.CMSG_SPACE_INT, 8);
         txVectorAddress = txVector.address();
         txNamesAddress = txNames.address();
@@ -209,10 +211,10 @@ final class NativeUdpChannel implements AutoCloseable
     private void setBuffer(final MemorySegment errno, final MemorySegment value, final int force, final int plain)
     {
         value.set(ValueLayout.JAVA_INT, 0, socketBuffer);
-        if (NativeUdp.setsockopt(errno, fd, NativeUdp.SOL_SOCKET, force, value.address(), 4) != 0)
+        if (LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, force, value.address(), 4) != 0)
         {
             // unprivileged: the plain option, capped by net.core.[rw]mem_max
-            NativeUdp.setsockopt(errno, fd, NativeUdp.SOL_SOCKET, plain, value.address(), 4);
+            LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, plain, value.address(), 4);
         }
     }
 
@@ -220,7 +222,7 @@ final class NativeUdpChannel implements AutoCloseable
     {
         if (result < 0)
         {
-            throw new IllegalStateException(what + ": " + NativeUdp.strerror(NativeUdp.errno(errno)));
+            throw new IllegalStateException(what + ": " + LibC.strerror(LibC.errno(errno)));
         }
     }
 
@@ -321,11 +323,11 @@ final class NativeUdpChannel implements AutoCloseable
                 raw.putLong(m + NativeUdp.MSGHDR_CONTROLLEN_OFFSET, gro ? controlSpace : 0);
                 raw.putInt(m + NativeUdp.MSGHDR_FLAGS_OFFSET, 0);
             }
-            final int n = NativeUdp.recvmmsg(rxErrno, fd, vector, rxMessages, NativeUdp.MSG_WAITFORONE, 0L);
+            final int n = LibC.recvmmsg(rxErrno, fd, vector, rxMessages, NativeUdp.MSG_WAITFORONE, 0L);
             if (n <= 0)
             {
-                final int e = NativeUdp.errno(rxErrno);
-                if (n < 0 && e != NativeUdp.EAGAIN && e != NativeUdp.EINTR)
+                final int e = LibC.errno(rxErrno);
+                if (n < 0 && e != LibC.EAGAIN && e != LibC.EINTR)
                 {
                     rxErrors++;
                 }
@@ -426,9 +428,9 @@ final class NativeUdpChannel implements AutoCloseable
             {
                 putSegmentControl(i, trainSize);
             }
-            final long at = (long)txIovecCount * NativeUdp.IOVEC_SIZE;
+            final long at = (long)txIovecCount * LibC.IOVEC_SIZE;
             txIovecs.set(ValueLayout.JAVA_LONG, at, address);
-            txIovecs.set(ValueLayout.JAVA_LONG, at + 8, length);
+            txIovecs.set(ValueLayout.JAVA_LONG, at + LibC.IOVEC_LEN_OFFSET, length);
             txIovecCount++;
             txVector.set(ValueLayout.JAVA_LONG, mo + NativeUdp.MSGHDR_IOVLEN_OFFSET,
                 txVector.get(ValueLayout.JAVA_LONG, mo + NativeUdp.MSGHDR_IOVLEN_OFFSET) + 1);
@@ -501,7 +503,7 @@ final class NativeUdpChannel implements AutoCloseable
         v.set(ValueLayout.JAVA_LONG, mo + NativeUdp.MSGHDR_NAME_OFFSET, txNamesAddress + nameAt);
         v.set(ValueLayout.JAVA_INT, mo + NativeUdp.MSGHDR_NAMELEN_OFFSET, NativeUdp.SOCKADDR_IN_SIZE);
         v.set(ValueLayout.JAVA_LONG, mo + NativeUdp.MSGHDR_IOV_OFFSET,
-            txIovecsAddress + (long)txIovecCount * NativeUdp.IOVEC_SIZE);
+            txIovecsAddress + (long)txIovecCount * LibC.IOVEC_SIZE);
         v.set(ValueLayout.JAVA_LONG, mo + NativeUdp.MSGHDR_IOVLEN_OFFSET, 0L);
         trainOpen = false;
         if (gsoSize > 0)
@@ -520,9 +522,9 @@ final class NativeUdpChannel implements AutoCloseable
     /** One more piece of the message begun last. */
     void piece(final long address, final int length)
     {
-        final long at = (long)txIovecCount * NativeUdp.IOVEC_SIZE;
+        final long at = (long)txIovecCount * LibC.IOVEC_SIZE;
         txIovecs.set(ValueLayout.JAVA_LONG, at, address);
-        txIovecs.set(ValueLayout.JAVA_LONG, at + 8, length);
+        txIovecs.set(ValueLayout.JAVA_LONG, at + LibC.IOVEC_LEN_OFFSET, length);
         txIovecCount++;
         final long mo = (long)txCount * NativeUdp.MMSGHDR_SIZE + NativeUdp.MSGHDR_IOVLEN_OFFSET;
         txVector.set(ValueLayout.JAVA_LONG, mo, txVector.get(ValueLayout.JAVA_LONG, mo) + 1);
@@ -557,7 +559,7 @@ final class NativeUdpChannel implements AutoCloseable
         int sent = 0;
         while (sent < count)
         {
-            final int n = NativeUdp.sendmmsg(txErrno, fd,
+            final int n = LibC.sendmmsg(txErrno, fd,
                 txVectorAddress + (long)sent * NativeUdp.MMSGHDR_SIZE, count - sent, 0);
             txCalls++;
             if (n > 0)
@@ -566,8 +568,8 @@ final class NativeUdpChannel implements AutoCloseable
             }
             else
             {
-                final int e = NativeUdp.errno(txErrno);
-                if (n < 0 && e == NativeUdp.EINTR)
+                final int e = LibC.errno(txErrno);
+                if (n < 0 && e == LibC.EINTR)
                 {
                     continue;
                 }
@@ -605,7 +607,7 @@ final class NativeUdpChannel implements AutoCloseable
     public void close()
     {
         stopReceiving();
-        NativeUdp.close(txErrno, fd);
+        LibC.close(txErrno, fd);
         arena.close();
     }
 
