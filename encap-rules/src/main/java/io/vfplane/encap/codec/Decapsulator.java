@@ -56,13 +56,17 @@ public final class Decapsulator
     // outcome is kept as the TunnelDrop's ordinal in a byte[]: storing an enum reference into an array would pay the
     // garbage collector's card-marking barrier per packet.
     private byte[] parsed = new byte[INITIAL_BATCH];
-    private int[] formats = new int[INITIAL_BATCH];
     private int[] inners = new int[INITIAL_BATCH];
     private int[] ipEnds = new int[INITIAL_BATCH];
-    /** The ingress endpoint ({@link RuleSet#ingressEndpoint}), -1 for none, and the first record to look at. */
-    private int[] endpoints = new int[INITIAL_BATCH];
+    /**
+     * The key of the ingress lookup ({@link RuleSet#ingressKey}: endpoint, format and VNI in one long, negative when
+     * there is no endpoint), built once here rather than in each of the three steps that use it.
+     */
+    private long[] keys = new long[INITIAL_BATCH];
+    /** The record the lookup looks at next, -1 for none. */
     private int[] probes = new int[INITIAL_BATCH];
-    private long[] vnis = new long[INITIAL_BATCH];
+    /** The lines {@link #prefetch} found it must fetch past the first: touched together, after the advance. */
+    private int[] further = new int[INITIAL_BATCH];
     private long[] srcHis = new long[INITIAL_BATCH];
     private long[] srcLos = new long[INITIAL_BATCH];
     private long[] innerMacs = new long[INITIAL_BATCH];
@@ -101,12 +105,11 @@ public final class Decapsulator
         {
             final int n = Integer.highestOneBit(count - 1) << 1;
             parsed = new byte[n];
-            formats = new int[n];
             inners = new int[n];
             ipEnds = new int[n];
-            endpoints = new int[n];
+            keys = new long[n];
             probes = new int[n];
-            vnis = new long[n];
+            further = new int[n];
             srcHis = new long[n];
             srcLos = new long[n];
             innerMacs = new long[n];
@@ -223,13 +226,15 @@ public final class Decapsulator
     }
 
     /**
-     * Between the passes, two tight loops. First every parsed packet's ingress record is touched (and the next line
-     * when a linear probe would continue there, {@link RuleSet#touchIngress}). With a table far larger than the caches
-     * each read misses; a few instructions per read let the core keep many misses in flight (up to its fill buffers)
-     * instead of one per packet. Then each lookup is advanced over the lines just touched
-     * ({@link RuleSet#ingressAdvance}), which by then have mostly arrived: the few (about one in nine) whose probe
-     * runs on past them touch the line they continue on, again all together. {@link #complete} then finds its lines
-     * in the cache instead of missing one packet at a time.
+     * Between the passes, three tight loops. First every parsed packet's ingress record is touched (its whole line,
+     * {@link RuleSet#touchIngress}). With a table far larger than the caches each read misses; a few instructions per
+     * read let the core keep many misses in flight (up to its fill buffers) instead of one per packet. Then each lookup
+     * is advanced over the line just touched ({@link RuleSet#ingressAdvanceKey}), which by then has mostly arrived,
+     * and the few lookups (about one in nine) whose probe runs on past it note the line they continue on; the last
+     * loop touches those lines, again all together. {@link #complete} then finds its lines in the cache instead of
+     * missing one packet at a time. (Interleaving smaller groups of touches with the decoding and the lookups measured
+     * slower: a read that misses holds up the retirement of everything after it, so only touches packed close
+     * together overlap; one dense loop over the whole batch keeps the most misses in flight.)
      */
     public void prefetch(final RuleSet rules, final int count)
     {
@@ -243,26 +248,32 @@ public final class Decapsulator
                 s += rules.touchIngress(probe);
             }
         }
-        final int[] e = endpoints;
-        final int[] f = formats;
-        final long[] v = vnis;
+        final long[] k = keys;
         final long[] m = innerMacs;
+        final int[] next = further;
+        int pending = 0;
         for (int i = 0; i < count; i++)
         {
             final int probe = p[i];
             if (probe >= 0)
             {
-                final int next = rules.ingressAdvance(e[i], probe, f[i], v[i], m[i]);
-                if (next < 0)
+                final int record = rules.ingressAdvanceKey(probe, k[i], m[i]);
+                if (record < 0)
                 {
-                    p[i] = ~next;
-                    s += rules.touchIngress(~next);
+                    p[i] = ~record;
+                    next[pending++] = ~record;
                 }
                 else
                 {
-                    p[i] = next;
+                    p[i] = record;
                 }
             }
+        }
+        // Apart from the advance: a touch there would stall that loop's retirement for a whole miss at every tenth
+        // packet or so, one miss after another; here they are in flight together.
+        for (int i = 0; i < pending; i++)
+        {
+            s += rules.touchIngress(next[i]);
         }
         sink = s;
     }
@@ -279,10 +290,10 @@ public final class Decapsulator
         {
             return DROPS[drop];
         }
-        final long vni = vnis[index];
+        final long key = keys[index];
+        final long vni = key & 0xFFFF_FFFFL;
         lastVni = vni;
-        final long entry = rules.ingressMatchAt(endpoints[index], probes[index], formats[index], vni, srcHis[index],
-            srcLos[index], innerMacs[index]);
+        final long entry = rules.ingressMatchKey(probes[index], key, srcHis[index], srcLos[index], innerMacs[index]);
         if (entry == RuleSet.NO_ENTRY)
         {
             return TunnelDrop.NO_RULE;
@@ -293,9 +304,10 @@ public final class Decapsulator
         {
             return TunnelDrop.RULE_DROP;
         }
+        // the inner frame lies within the outer one (the decoder checked inner + 14 <= IP end <= frame end): set offset
+        // and length outright rather than strip, which would read them back and check again
         final int inner = inners[index];
-        d.strip(inner - d.offset());
-        d.length(ipEnds[index] - inner);
+        d.offset(inner).length(ipEnds[index] - inner);
         d.vf(RuleSet.entryVf(entry));
         d.vni((int)vni);
         return TunnelDrop.NONE;
@@ -533,10 +545,9 @@ public final class Decapsulator
             cachedDstLo = dstLo;
             cachedEndpoint = endpoint;
         }
-        endpoints[index] = endpoint;
-        probes[index] = endpoint < 0 ? -1 : rules.ingressFirstRecord(endpoint, formatIndex, vni, innerMac);
-        formats[index] = formatIndex;
-        vnis[index] = vni;
+        final long key = RuleSet.ingressKey(endpoint, formatIndex, vni);
+        keys[index] = key;
+        probes[index] = endpoint < 0 ? -1 : rules.ingressFirstRecordOfKey(key, innerMac);
         srcHis[index] = srcHi;
         srcLos[index] = srcLo;
         innerMacs[index] = innerMac;

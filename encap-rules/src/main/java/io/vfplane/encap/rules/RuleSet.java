@@ -59,6 +59,7 @@ public final class RuleSet
     private static final int SOURCE_VF = 1;
     private static final int SOURCE_PORT = 2;
     private static final int VLAN_ANY = 0xFFFF;
+    private static final int MAX_FORMATS = 256;
     private static final int DIRECT_SCOPE_IDS = 1024;
     private static final long ANY_MAC = 1L << 63;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
@@ -120,6 +121,11 @@ public final class RuleSet
         this.egressRules = List.copyOf(egressRules);
         this.ingressRules = List.copyOf(ingressRules);
         this.formats = formatList.toArray(new TunnelFormat[0]);
+        if (formats.length > MAX_FORMATS)
+        {
+            // the ingress key holds the format index in 8 bits, between the VNI and the endpoint
+            throw new IllegalArgumentException("formats: " + formats.length + " given, at most " + MAX_FORMATS);
+        }
         Arrays.fill(formatByPort, NO_FORMAT);
         Arrays.fill(formatByProtocol, NO_FORMAT);
         Arrays.fill(vxlanFormatByPort, NO_FORMAT);
@@ -875,6 +881,50 @@ public final class RuleSet
             return ingress.valueAt(record);
         }
         return ingressMatchFrom(endpoint, record, format, vni, srcHi, srcLo, innerDstMac);
+    }
+
+    /**
+     * The first half of the table key of a lookup from {@code endpoint} ({@link #ingressEndpoint}; -1 for none) for
+     * this format and VNI: endpoint in bits 40..63 (so -1 makes the whole key negative), format in 32..39, VNI in
+     * 0..31. A batch computes it once per frame in its first pass and hands it to {@link #ingressFirstRecordOfKey},
+     * {@link #ingressAdvanceKey} and {@link #ingressMatchKey}, which then neither rebuild it nor need its parts
+     * passed separately.
+     */
+    public static long ingressKey(final int endpoint, final int format, final long vni)
+    {
+        return ingressKey0(endpoint, format, vni);
+    }
+
+    /** {@link #ingressFirstRecord} of an {@link #ingressKey} (whose endpoint is not -1). */
+    public int ingressFirstRecordOfKey(final long key, final long innerDstMac)
+    {
+        return ingress.firstRecord2(key, innerDstMac);
+    }
+
+    /** {@link #ingressAdvance} of an {@link #ingressKey} (whose endpoint is not -1). */
+    public int ingressAdvanceKey(final int record, final long key, final long innerDstMac)
+    {
+        return ingress.advance2(record, key, innerDstMac);
+    }
+
+    /**
+     * {@link #ingressMatchAt} of an {@link #ingressKey} ({@code record} is ignored when the key's endpoint is -1):
+     * same result and hit count.
+     */
+    public long ingressMatchKey(
+        final int record,
+        final long key,
+        final long srcHi,
+        final long srcLo,
+        final long innerDstMac)
+    {
+        if (key >= 0 && !hasSourceRules && ingress.holds2(record, key, innerDstMac))
+        {
+            ingress.incrementSpare(record);
+            return ingress.valueAt(record);
+        }
+        return ingressMatchFrom((int)(key >> 40), record, (int)(key >>> 32) & 0xFF, key & 0xFFFF_FFFFL, srcHi, srcLo,
+            innerDstMac);
     }
 
     /**

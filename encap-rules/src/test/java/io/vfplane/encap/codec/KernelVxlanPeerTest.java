@@ -83,8 +83,10 @@ class KernelVxlanPeerTest
                     " local 10.99.0.2 remote 10.99.0.1 dev vethA",
                 "ip -n " + A + " addr add 192.168.42.2/24 dev vx0",
                 "ip -n " + A + " link set vx0 up",
-                "ip -n " + A + " neigh add 10.99.0.1 lladdr 02:99:00:00:00:01 dev vethA nud permanent",
-                "ip -n " + A + " neigh add 192.168.42.1 lladdr 02:42:00:00:00:01 dev vx0 nud permanent",
+                // replace, not add: the kernel may have made an entry of its own once the links came up, and add
+                // then fails with "File exists" (seen once in a full suite run)
+                "ip -n " + A + " neigh replace 10.99.0.1 lladdr 02:99:00:00:00:01 dev vethA nud permanent",
+                "ip -n " + A + " neigh replace 192.168.42.1 lladdr 02:42:00:00:00:01 dev vx0 nud permanent",
                 "bridge -n " + A + " fdb add 02:42:00:00:00:01 dev vx0 dst 10.99.0.1");
             rules = RuleFile.parse("kernel-peer.yaml", new StringReader(RULES));
             socket = RawSocket.open(B, "vethB", 200);

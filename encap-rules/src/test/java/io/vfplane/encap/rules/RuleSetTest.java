@@ -15,6 +15,7 @@ import io.vfplane.encap.testsupport.CodecHarness;
 import io.vfplane.encap.testsupport.Frames;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 class RuleSetTest
@@ -180,5 +181,63 @@ class RuleSetTest
         {
             assertEquals(i % 9973 == 0 ? i % 3 + 1 : 0, r.ingressHits(i), "hits of rule " + i);
         }
+    }
+
+    @Test
+    void shouldRefuseMoreFormatsThanTheIngressKeyCanName()
+    {
+        // the ingress key holds the format index in 8 bits: a 257th format would spill into the endpoint's bits
+        final List<TunnelFormat> formats = new ArrayList<>();
+        for (int f = 0; f < 257; f++)
+        {
+            formats.add(TunnelFormat.custom("f" + f, TunnelFormat.IP_PROTOCOL_UDP, 10_000 + f, 8, 4, 24,
+                TunnelFormat.NO_FIELD, 0, new byte[8], new byte[8]));
+        }
+        final Underlay underlay = Underlay.fullFrame(new byte[]{(byte)192, 0, 2, 1}, null, 1, 2);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> RuleSet.build(underlay, formats, List.of(), List.of(), List.of()));
+        assertEquals(true, e.getMessage().contains("at most 256"), e.getMessage());
+        assertEquals(256, RuleSet.build(underlay, formats.subList(0, 256), List.of(), List.of(), List.of())
+            .formatCount());
+    }
+
+    @Test
+    void shouldFindTheSameRuleThroughTheBatchKeyAsThroughAPlainLookup()
+    {
+        final List<IngressRule> ingress = new ArrayList<>();
+        for (int i = 0; i < 1000; i++)
+        {
+            ingress.add(new IngressRule(new byte[]{(byte)192, 0, 2, 1}, TunnelFormat.VXLAN, i, 0x0200_0000_0000L | i,
+                null, i % 7 == 0 ? IngressRule.Action.DROP : IngressRule.Action.DELIVER, i & 0xFF));
+        }
+        final RuleSet r = RuleSet.build(Underlay.fullFrame(new byte[]{(byte)192, 0, 2, 1}, null, 1, 2),
+            List.of(TunnelFormat.VXLAN), List.of(), List.of(), ingress);
+        final long dst = 0xFFFF_0000_0000L | 0xC0000201L;
+        final int endpoint = r.ingressEndpoint(0, dst);
+        assertEquals(true, endpoint >= 0);
+        for (int i = 0; i < 1100; i++)
+        {
+            final long mac = 0x0200_0000_0000L | i;
+            final long key = RuleSet.ingressKey(endpoint, 0, i);
+            assertEquals(r.ingressFirstRecord(endpoint, 0, i, mac), r.ingressFirstRecordOfKey(key, mac));
+            int record = r.ingressFirstRecordOfKey(key, mac);
+            final int advanced = r.ingressAdvanceKey(record, key, mac);
+            assertEquals(r.ingressAdvance(endpoint, record, 0, i, mac), advanced);
+            record = advanced < 0 ? ~advanced : advanced;
+            final long entry = r.ingressMatchKey(record, key, 0, 0, mac);
+            assertEquals(r.ingressLookup(0, i, 0, dst, 0, 0, mac), RuleSet.entryRule(entry), "rule of vni " + i);
+            if (i < 1000)
+            {
+                assertEquals(i, RuleSet.entryRule(entry));
+                assertEquals(i % 7 == 0 ? RuleSet.ACTION_DROP : RuleSet.ACTION_DELIVER, RuleSet.entryAction(entry));
+                assertEquals(1, r.ingressHits(i), "hits of vni " + i);
+            }
+            else
+            {
+                assertEquals(RuleSet.NO_ENTRY, entry);
+            }
+        }
+        // no endpoint: the key is negative and nothing matches, whatever the record says
+        assertEquals(RuleSet.NO_ENTRY, r.ingressMatchKey(-1, RuleSet.ingressKey(-1, 0, 5), 0, 0, 0x0200_0000_0005L));
     }
 }
