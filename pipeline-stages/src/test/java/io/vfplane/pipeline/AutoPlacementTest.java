@@ -99,7 +99,12 @@ class AutoPlacementTest
             assertEquals(2, sharded.plan().threadsPerShard(),
                 "2 us of work on one shard at 500 kpps does not fit one thread: the chain is split in two");
             assertEquals(2, sharded.shard(0).threads().size());
-            assertEquals(Placement.groups(1, 3), sharded.shard(0).placement(), sharded.plan().toString());
+            if (ns[2] < ns[0])
+            {
+                // the no-op stage measured cheaper than the busy one (true unless a preemption landed in its
+                // calibration window on a loaded machine): then the balanced cut is after the first stage
+                assertEquals(Placement.groups(1, 3), sharded.shard(0).placement(), sharded.plan().toString());
+            }
             assertEquals(0, pool.inFlight(), "calibration returned every sample buffer");
 
             sharded.start();
