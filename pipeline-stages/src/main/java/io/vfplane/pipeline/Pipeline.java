@@ -33,8 +33,10 @@ import io.vfplane.pipeline.idle.Wakeup;
  * <h2>Entry and backpressure</h2>
  * {@link #offer(PacketDescriptor)} copies the descriptor into the next ring entry and publishes it; the buffer's
  * ownership passes to the pipeline whatever the result. When the ring is full the {@link BackpressurePolicy} decides:
- * DROP releases the buffer and counts {@code entry_full}; BLOCK waits for room. The head sequence that the
- * anticipatory idle strategy watches is the ring cursor: the sequence of the last packet that entered the first stage.
+ * DROP releases the buffer and counts {@code entry_full}; BLOCK waits for room. A producer with a burst uses
+ * {@link #offer(PacketDescriptor[], int, int)}: one ring claim and one publish per run of entries. The head sequence
+ * that the anticipatory idle strategy watches is the ring cursor: the sequence of the last packet that entered the
+ * first stage.
  *
  * <h2>Shutdown</h2>
  * {@link #close()} stops accepting, waits until the last group has processed everything published (so the tx stage
@@ -224,6 +226,127 @@ public final class Pipeline implements AutoCloseable
         entry.cloneCount = 0;
         ring.publish(sequence);
         return true;
+    }
+
+    /**
+     * Puts packets {@code packets[offset, offset + count)} into the pipeline in order, as
+     * {@link #offer(PacketDescriptor)} would one by one, but claiming and publishing ring entries a run at a time
+     * (Disruptor {@code next(n)} and {@code publish(lo, hi)}): one cursor update per run, so the first stage sees the
+     * run at once and the producer pays the cross-core publish once. Ownership of every buffer passes to the pipeline
+     * whatever the result.
+     *
+     * @return how many entered, from the front: the rest were refused (ring full under DROP, or the pipeline is
+     * closing) and their buffers released.
+     */
+    public int offer(final PacketDescriptor[] packets, final int offset, final int count)
+    {
+        int done = 0;
+        while (done < count)
+        {
+            if (!accepting)
+            {
+                refuseAll(packets, offset + done, count - done, false);
+                return done;
+            }
+            final int wanted = count - done;
+            if (multiProducer)
+            {
+                final long hi;
+                try
+                {
+                    hi = ring.tryNext(wanted);
+                }
+                catch (final InsufficientCapacityException full)
+                {
+                    // less room than the run needs: the rest one by one, with the single offer's backpressure
+                    for (int i = offset + done, end = offset + count; i < end; i++)
+                    {
+                        if (offer(packets[i]))
+                        {
+                            done++;
+                        }
+                        else
+                        {
+                            refuseAll(packets, i + 1, end - i - 1, accepting);
+                            return done;
+                        }
+                    }
+                    return done;
+                }
+                publishRun(packets, offset + done, hi - wanted + 1, hi);
+                done += wanted;
+                continue;
+            }
+            int n = wanted;
+            if (!ring.hasAvailableCapacity(n))
+            {
+                n = (int)Math.min(n, ring.remainingCapacity());
+                if (n == 0)
+                {
+                    if (backpressure == BackpressurePolicy.DROP)
+                    {
+                        refuseAll(packets, offset + done, wanted, true);
+                        return done;
+                    }
+                    if (!awaitCapacity())
+                    {
+                        continue; // closing: refused at the top of the loop
+                    }
+                    n = (int)Math.min(wanted, ring.remainingCapacity());
+                }
+            }
+            final long hi = ring.next(n);
+            publishRun(packets, offset + done, hi - n + 1, hi);
+            done += n;
+        }
+        return done;
+    }
+
+    private void publishRun(final PacketDescriptor[] packets, final int from, final long lo, final long hi)
+    {
+        int i = from;
+        for (long sequence = lo; sequence <= hi; sequence++)
+        {
+            final PacketEntry entry = ring.get(sequence);
+            entry.packet.copyFrom(packets[i++]).action(PacketDescriptor.ACTION_CONTINUE);
+            entry.cloneCount = 0;
+        }
+        ring.publish(lo, hi);
+    }
+
+    /** Single producer, BLOCK: waits until the ring has room for one entry; false when the pipeline is closing. */
+    private boolean awaitCapacity()
+    {
+        int tries = 0;
+        while (accepting)
+        {
+            if (ring.hasAvailableCapacity(1))
+            {
+                return true;
+            }
+            if (tries < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else if (tries < 200)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                LockSupport.parkNanos(1_000);
+            }
+            tries++;
+        }
+        return false;
+    }
+
+    private void refuseAll(final PacketDescriptor[] packets, final int from, final int count, final boolean full)
+    {
+        for (int i = from, end = from + count; i < end; i++)
+        {
+            refuse(packets[i], full);
+        }
     }
 
     private long claimMulti()

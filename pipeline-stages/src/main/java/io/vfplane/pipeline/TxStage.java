@@ -7,7 +7,8 @@ import io.vfplane.dataplane.packet.PacketDescriptor;
 
 /**
  * The last stage: hands every live packet (and every fan-out copy after its original) to the {@link Output} named by
- * its {@link PacketDescriptor#outPort()}, returns the buffers of dropped packets to the pool, and flushes the outputs
+ * its {@link PacketDescriptor#outPort()}, returns the buffers of dropped packets to the pool (in one bulk release at
+ * the end of the batch: the buffers were allocated on another core), and flushes the outputs
  * it used at the end of the batch. A packet whose port has no output, or whose output is full, is released and
  * counted ({@code no_output}, {@code output_full}); those are tx's own counters, not {@code DropReason}s, because
  * the packet has left the stage chain and no later stage looks at its reason.
@@ -16,9 +17,14 @@ public final class TxStage implements Stage
 {
     /** The name tx stages have in counters and {@code show pipeline}. */
     public static final String NAME = "tx";
+    /** Buffers held for one bulk release; a batch that drops more releases every this many. */
+    private static final int RELEASE_BULK = 256;
 
     private final Output[] outputs;
     private final boolean[] used;
+    /** Buffers of dropped or refused packets, released together at the end of the batch. */
+    private final int[] toRelease = new int[RELEASE_BULK];
+    private int pendingReleases;
     private PacketPool pool;
     private AtomicCounter sentCounter;
     private AtomicCounter noOutputCounter;
@@ -111,15 +117,31 @@ public final class TxStage implements Stage
     {
         if (packet.bufferId() >= 0)
         {
-            pool.release(packet.bufferId());
+            if (pendingReleases == toRelease.length)
+            {
+                releasePending();
+            }
+            toRelease[pendingReleases++] = packet.bufferId();
             released++;
         }
         packet.unbind();
     }
 
+    /** One bulk release (one free-list CAS, one counter add) for the buffers of the batch's dropped packets. */
+    private void releasePending()
+    {
+        if (pendingReleases != 0)
+        {
+            pool.release(toRelease, 0, pendingReleases);
+            pendingReleases = 0;
+        }
+    }
+
     @Override
     public void onEndOfBatch()
     {
+        // first: the engine calls this after a failed batch too, and the buffers must go back whatever flush does
+        releasePending();
         for (int p = 0; p < outputs.length; p++)
         {
             if (used[p])

@@ -132,6 +132,97 @@ public final class IntMpmcRing
     }
 
     /**
+     * Offers up to {@code count} values with one CAS on the tail: claims the run of free cells that starts at the tail
+     * (at most {@code count}), then fills and publishes them. A bulk offer costs one contended CAS instead of
+     * {@code count}, which is what keeps a pool's free list cheap when buffers are returned on another core.
+     *
+     * @return how many values of {@code src[offset, offset + count)} were taken, from the front; 0 when full.
+     */
+    public int offer(final int[] src, final int offset, final int count)
+    {
+        if (count <= 0)
+        {
+            return 0;
+        }
+        long pos = (long)TAIL.getVolatile(this);
+        while (true)
+        {
+            int k = 0;
+            while (k < count && (long)LONGS.getAcquire(sequences, (int)(pos + k) & mask) == pos + k)
+            {
+                k++;
+            }
+            if (k == 0)
+            {
+                final long seq = (long)LONGS.getAcquire(sequences, (int)pos & mask);
+                if (seq - pos < 0)
+                {
+                    return 0; // the cell still holds last lap's value: full
+                }
+                pos = (long)TAIL.getVolatile(this);
+                continue;
+            }
+            if (TAIL.compareAndSet(this, pos, pos + k))
+            {
+                // cells pos..pos+k-1 are ours: nobody else can claim them until the tail passes them again
+                for (int i = 0; i < k; i++)
+                {
+                    final int index = (int)(pos + i) & mask;
+                    INTS.setOpaque(values, index, src[offset + i]);
+                    LONGS.setRelease(sequences, index, pos + i + 1);
+                }
+                return k;
+            }
+            pos = (long)TAIL.getVolatile(this);
+        }
+    }
+
+    /**
+     * Takes up to {@code count} values with one CAS on the head: claims the run of published cells that starts at the
+     * head (at most {@code count}), then reads and frees them.
+     *
+     * @return how many values were written to {@code dst[offset, offset + n)}; 0 when empty. Fewer than
+     * {@code count} when fewer were published in a row at the head.
+     */
+    public int poll(final int[] dst, final int offset, final int count)
+    {
+        if (count <= 0)
+        {
+            return 0;
+        }
+        long pos = (long)HEAD.getVolatile(this);
+        while (true)
+        {
+            int k = 0;
+            while (k < count && (long)LONGS.getAcquire(sequences, (int)(pos + k) & mask) == pos + k + 1)
+            {
+                k++;
+            }
+            if (k == 0)
+            {
+                final long seq = (long)LONGS.getAcquire(sequences, (int)pos & mask);
+                if (seq - (pos + 1) < 0)
+                {
+                    return 0; // not yet published: empty
+                }
+                pos = (long)HEAD.getVolatile(this);
+                continue;
+            }
+            if (HEAD.compareAndSet(this, pos, pos + k))
+            {
+                for (int i = 0; i < k; i++)
+                {
+                    final int index = (int)(pos + i) & mask;
+                    dst[offset + i] = (int)INTS.getOpaque(values, index);
+                    LONGS.setRelease(sequences, index, pos + i + mask + 1);
+                }
+                return k;
+            }
+            pos = (long)HEAD.getVolatile(this);
+        }
+    }
+
+    /**
      * @return the number of values in the ring; exact when no other thread is offering or polling.
      */
     public int size()

@@ -31,6 +31,9 @@ import io.vfplane.dataplane.counters.Counters;
  * in {@code vfplane show counters}.
  *
  * <p>Thread safety: allocate and release may be called from any thread (the free list is a lock-free MPMC ring).
+ * On hot paths use the bulk forms ({@link #allocate(int[], int, int)}, {@link #release(int[], int, int)}) or a
+ * per-thread {@link LocalCache}: one CAS and one counter add per batch instead of per buffer, which matters when
+ * buffers are allocated on one core and released on another.
  */
 public final class PacketPool implements AutoCloseable
 {
@@ -160,6 +163,273 @@ public final class PacketPool implements AutoCloseable
             Thread.onSpinWait(); // cannot stay full: the ring has more cells than the pool has slots
         }
         return true;
+    }
+
+    /**
+     * Takes up to {@code count} free buffers at once, as DPDK's {@code rte_mempool_get_bulk}: the free list is claimed
+     * a run at a time with one CAS and the accounting is counted with one add, instead of both per buffer.
+     *
+     * @return how many ids were written to {@code ids[offset, offset + n)}; fewer than {@code count} only when the
+     * pool ran out (the shortfall is counted as allocation failures, one per buffer not given).
+     */
+    public int allocate(final int[] ids, final int offset, final int count)
+    {
+        int taken = 0;
+        while (taken < count)
+        {
+            final int n = freeList.poll(ids, offset + taken, count - taken);
+            if (n == 0)
+            {
+                break;
+            }
+            taken += n;
+        }
+        for (int i = offset, end = offset + taken; i < end; i++)
+        {
+            state.setRelease(ids[i], IN_USE);
+        }
+        if (taken != 0)
+        {
+            allocations.getAndAdd(taken);
+        }
+        if (taken < count)
+        {
+            allocationFailures.getAndAdd(count - taken);
+        }
+        return taken;
+    }
+
+    /**
+     * Returns {@code count} buffers at once, as DPDK's {@code rte_mempool_put_bulk}: each id is checked as
+     * {@link #release(int)} checks it (a double free or bad id is refused and counted), the good ones go back to the
+     * free list a run at a time with one CAS, and the releases are counted with one add.
+     *
+     * <p>The array range is used as scratch: its content after the call is unspecified.
+     *
+     * @return how many were released (count minus the double frees and bad ids).
+     */
+    public int release(final int[] ids, final int offset, final int count)
+    {
+        int good = offset;
+        for (int i = offset, end = offset + count; i < end; i++)
+        {
+            final int id = ids[i];
+            if (id < 0 || id >= slotCount || !state.compareAndSet(id, IN_USE, FREE))
+            {
+                doubleFrees.increment();
+                continue;
+            }
+            ids[good++] = id;
+        }
+        final int released = good - offset;
+        if (released != 0)
+        {
+            releases.getAndAdd(released);
+            returnToFreeList(ids, offset, released);
+        }
+        return released;
+    }
+
+    private void returnToFreeList(final int[] ids, final int offset, final int count)
+    {
+        int done = 0;
+        while (done < count)
+        {
+            final int n = freeList.offer(ids, offset + done, count - done);
+            if (n == 0)
+            {
+                Thread.onSpinWait(); // cannot stay full: the ring has more cells than the pool has slots
+            }
+            done += n;
+        }
+    }
+
+    /**
+     * A cache of free buffers owned by one thread, as DPDK's per-lcore mempool cache: {@link LocalCache#allocate()}
+     * and {@link LocalCache#release(int)} work on a private stack and reach the shared free list only in bulk (to
+     * refill when empty, to spill when full), so a thread that allocates and releases (run to completion) reuses warm
+     * buffers without touching a shared cache line, and a thread that only allocates or only releases pays one CAS per
+     * half cache.
+     *
+     * @param size the most buffers the cache holds (at least 2); it refills and spills {@code size / 2} at a time.
+     */
+    public LocalCache localCache(final int size)
+    {
+        if (size < 2 || size > slotCount)
+        {
+            throw new IllegalArgumentException("pool " + name + ": local cache size must be in 2.." + slotCount +
+                ": " + size);
+        }
+        return new LocalCache(size);
+    }
+
+    /**
+     * A per-thread cache of a {@link PacketPool}'s free buffers (see {@link PacketPool#localCache(int)}). Not thread
+     * safe: exactly one thread uses it, and the same thread (or one that has synchronized with it) flushes and closes
+     * it. Buffers it hands out may be released to the pool or to any cache of the pool, and vice versa.
+     *
+     * <p>Accounting: allocations and releases made through the cache are added to the pool's counters whenever the
+     * cache exchanges buffers with the free list and at {@link #flush()}; after a flush the pool's allocations,
+     * releases, in-flight and free figures are exact again. Double frees are counted at once, as by the pool. Buffers
+     * resting in a cache are free (not allocated), but {@link PacketPool#free()} does not see them until the flush.
+     */
+    public final class LocalCache implements AutoCloseable
+    {
+        private final int[] ids;
+        private final int refill;
+        private int size;
+        private long pendingAllocations;
+        private long pendingReleases;
+        private long pendingFailures;
+        private boolean closed;
+
+        private LocalCache(final int capacity)
+        {
+            this.ids = new int[capacity];
+            this.refill = capacity / 2;
+        }
+
+        /**
+         * Takes a free buffer, from the cache when it has one.
+         *
+         * @return its id, or {@link #NO_BUFFER} when the cache and the pool are empty (counted as an allocation
+         * failure).
+         */
+        public int allocate()
+        {
+            if (size == 0 && !refill())
+            {
+                pendingFailures++;
+                publish();
+                return NO_BUFFER;
+            }
+            final int id = ids[--size];
+            state.setRelease(id, IN_USE);
+            pendingAllocations++;
+            return id;
+        }
+
+        /**
+         * Takes up to {@code count} buffers: from the cache first, the rest straight from the pool in bulk.
+         *
+         * @return how many ids were written to {@code out[offset, offset + n)}; fewer only when the pool ran out
+         * (the shortfall is counted as allocation failures).
+         */
+        public int allocate(final int[] out, final int offset, final int count)
+        {
+            final int fromCache = Math.min(size, count);
+            for (int i = 0; i < fromCache; i++)
+            {
+                final int id = ids[--size];
+                state.setRelease(id, IN_USE);
+                out[offset + i] = id;
+            }
+            pendingAllocations += fromCache;
+            if (fromCache == count)
+            {
+                return count;
+            }
+            publish();
+            return fromCache + PacketPool.this.allocate(out, offset + fromCache, count - fromCache);
+        }
+
+        /**
+         * Returns a buffer, to the cache; spills half the cache to the pool in bulk when it is full.
+         *
+         * @return false when the id was not allocated (a double free or a bad id); counted, nothing else happens.
+         */
+        public boolean release(final int id)
+        {
+            if (id < 0 || id >= slotCount || !state.compareAndSet(id, IN_USE, FREE))
+            {
+                doubleFrees.increment();
+                return false;
+            }
+            if (size == ids.length)
+            {
+                spill(refill);
+            }
+            ids[size++] = id;
+            pendingReleases++;
+            return true;
+        }
+
+        /** How many free buffers the cache holds now. */
+        public int size()
+        {
+            return size;
+        }
+
+        /**
+         * Returns every cached buffer to the pool and adds the pending counts to its counters: afterwards the pool's
+         * accounting is exact.
+         */
+        public void flush()
+        {
+            if (size != 0)
+            {
+                spill(size);
+            }
+            publish();
+        }
+
+        /** Flushes; the cache must not be used afterwards. Idempotent. */
+        @Override
+        public void close()
+        {
+            if (!closed)
+            {
+                closed = true;
+                flush();
+            }
+        }
+
+        private boolean refill()
+        {
+            publish();
+            int n = 0;
+            while (n < refill)
+            {
+                final int k = freeList.poll(ids, n, refill - n);
+                if (k == 0)
+                {
+                    break;
+                }
+                n += k;
+            }
+            size = n;
+            return n != 0;
+        }
+
+        /** Moves the {@code count} oldest cached buffers (the bottom of the stack, the coldest) to the free list. */
+        private void spill(final int count)
+        {
+            publish();
+            returnToFreeList(ids, 0, count);
+            System.arraycopy(ids, count, ids, 0, size - count);
+            size -= count;
+        }
+
+        private void publish()
+        {
+            // allocations before releases: the pending releases may be of buffers handed out since the last publish,
+            // and in flight (allocations - releases) must not go below zero for a reader
+            if (pendingAllocations != 0)
+            {
+                allocations.getAndAdd(pendingAllocations);
+                pendingAllocations = 0;
+            }
+            if (pendingReleases != 0)
+            {
+                releases.getAndAdd(pendingReleases);
+                pendingReleases = 0;
+            }
+            if (pendingFailures != 0)
+            {
+                allocationFailures.getAndAdd(pendingFailures);
+                pendingFailures = 0;
+            }
+        }
     }
 
     /** The one view over every slot; offsets given by this pool are absolute in it. */

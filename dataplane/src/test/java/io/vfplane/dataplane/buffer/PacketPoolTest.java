@@ -163,4 +163,246 @@ class PacketPoolTest
             assertFalse(ids.contains(PacketPool.NO_BUFFER));
         }
     }
+
+    @Test
+    void shouldAllocateInBulkAndCountTheShortfallAsFailures()
+    {
+        try (Counters counters = Counters.inMemory(64);
+            PacketPool pool = new PacketPool("t", 10, 128, 2048, counters))
+        {
+            final int[] ids = new int[16];
+            assertEquals(6, pool.allocate(ids, 1, 6));
+            assertEquals(4, pool.allocate(ids, 7, 9), "only what is left");
+            assertEquals(5, pool.allocationFailures(), "one failure per buffer not given");
+            assertEquals(0, pool.allocate(ids, 0, 1));
+            assertEquals(6, pool.allocationFailures());
+            assertEquals(10, pool.allocations());
+            assertEquals(10, pool.inFlight());
+            final Set<Integer> seen = new HashSet<>();
+            for (int i = 1; i < 11; i++)
+            {
+                assertTrue(pool.isAllocated(ids[i]));
+                assertTrue(seen.add(ids[i]), "slot handed out twice: " + ids[i]);
+            }
+            assertEquals(10, counters.valueOf("pool.t.allocations", -1));
+        }
+    }
+
+    @Test
+    void shouldReleaseInBulkRefusingAndCountingDoubleFreesAndForeignIds()
+    {
+        try (Counters counters = Counters.inMemory(64);
+            PacketPool pool = new PacketPool("t", 8, 128, 2048, counters))
+        {
+            final int[] ids = new int[8];
+            assertEquals(4, pool.allocate(ids, 0, 4));
+            final int a = ids[0];
+            final int b = ids[1];
+            final int c = ids[2];
+            final int d = ids[3];
+            assertTrue(pool.release(d));
+            final int[] back = {a, b, -1, a, 99, c, d};
+            assertEquals(3, pool.release(back, 0, back.length), "a, b and c; the second a, -1, 99 and d refused");
+            assertEquals(4, pool.doubleFrees());
+            assertEquals(4, pool.releases());
+            assertEquals(0, pool.inFlight());
+            assertEquals(8, pool.free());
+            assertFalse(pool.isAllocated(a));
+            assertEquals(4, counters.valueOf("pool.t.double_frees", -1));
+            // every slot can be taken again, once
+            final Set<Integer> seen = new HashSet<>();
+            assertEquals(8, pool.allocate(ids, 0, 8));
+            for (final int id : ids)
+            {
+                assertTrue(seen.add(id));
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepAccountingExactAfterLocalCacheFlush()
+    {
+        try (Counters counters = Counters.inMemory(64);
+            PacketPool pool = new PacketPool("t", 64, 128, 2048, counters))
+        {
+            final PacketPool.LocalCache cache = pool.localCache(16);
+            final int[] held = new int[40];
+            for (int i = 0; i < 40; i++)
+            {
+                held[i] = cache.allocate();
+                assertTrue(pool.isAllocated(held[i]));
+            }
+            for (int i = 0; i < 30; i++)
+            {
+                assertTrue(cache.release(held[i]));
+                assertFalse(pool.isAllocated(held[i]));
+            }
+            assertFalse(cache.release(held[0]), "double free into the cache");
+            assertFalse(pool.release(held[1]), "double free of a cached buffer into the pool");
+            assertEquals(2, pool.doubleFrees(), "double frees are counted at once");
+            assertTrue(cache.size() > 0 && cache.size() <= 16);
+            cache.flush();
+            assertEquals(0, cache.size());
+            assertEquals(40, pool.allocations());
+            assertEquals(30, pool.releases());
+            assertEquals(10, pool.inFlight());
+            assertEquals(54, pool.free());
+            for (int i = 30; i < 40; i++)
+            {
+                assertTrue(pool.release(held[i]), "a cache's buffer may be released to the pool");
+            }
+            // bulk through the cache: from the cache first, then from the pool; the shortfall is counted
+            final int[] ids = new int[80];
+            assertTrue(cache.release(pool.allocate()));
+            assertEquals(64, cache.allocate(ids, 0, 80));
+            assertEquals(PacketPool.NO_BUFFER, cache.allocate());
+            cache.close();
+            cache.close();
+            assertEquals(17, pool.allocationFailures());
+            assertEquals(64, pool.inFlight());
+            assertEquals(64, pool.release(ids, 0, 64));
+            assertEquals(0, pool.inFlight());
+            assertEquals(64, pool.free());
+            assertEquals(pool.allocations(), counters.valueOf("pool.t.allocations", -1));
+            assertEquals(pool.releases(), counters.valueOf("pool.t.releases", -1));
+        }
+    }
+
+    @Test
+    void shouldRejectLocalCacheSizesOutsideThePool()
+    {
+        try (Counters counters = Counters.inMemory(64);
+            PacketPool pool = new PacketPool("t", 8, 128, 2048, counters))
+        {
+            assertThrows(IllegalArgumentException.class, () -> pool.localCache(1));
+            assertThrows(IllegalArgumentException.class, () -> pool.localCache(9));
+        }
+    }
+
+    @Test
+    void shouldNeitherLoseNorDuplicateSlotsWhenProducersAndConsumersUseBulkAndCaches() throws Exception
+    {
+        final int slots = 512;
+        try (Counters counters = Counters.inMemory(64);
+            PacketPool pool = new PacketPool("mt", slots, 128, 256, counters))
+        {
+            // two producers (one bulk, one through a cache) pass buffers to two consumers (one bulk, one cache)
+            // through a queue, as a generator and a sink on other cores do; each buffer carries who filled it
+            final IntMpmcRing handoff = new IntMpmcRing(slots * 2);
+            final int perProducer = 200_000;
+            final CountDownLatch start = new CountDownLatch(1);
+            final AtomicLong corrupt = new AtomicLong();
+            final AtomicLong consumed = new AtomicLong();
+            final Thread[] threads = new Thread[4];
+            for (int p = 0; p < 2; p++)
+            {
+                final boolean useCache = p == 1;
+                final int marker = p + 1;
+                threads[p] = new Thread(() ->
+                {
+                    await(start);
+                    final int[] ids = new int[24];
+                    try (PacketPool.LocalCache cache = pool.localCache(32))
+                    {
+                        int made = 0;
+                        while (made < perProducer)
+                        {
+                            final int want = Math.min(ids.length, perProducer - made);
+                            final int n = useCache ? cache.allocate(ids, 0, want) : pool.allocate(ids, 0, want);
+                            for (int i = 0; i < n; i++)
+                            {
+                                pool.buffer().putInt(pool.dataOffset(ids[i]), marker);
+                                pool.buffer().putInt(pool.dataOffset(ids[i]) + 4, ids[i]);
+                            }
+                            int done = 0;
+                            while (done < n)
+                            {
+                                done += handoff.offer(ids, done, n - done);
+                            }
+                            made += n;
+                            if (n == 0)
+                            {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                });
+            }
+            for (int c = 0; c < 2; c++)
+            {
+                final boolean useCache = c == 1;
+                threads[2 + c] = new Thread(() ->
+                {
+                    await(start);
+                    final int[] ids = new int[17];
+                    try (PacketPool.LocalCache cache = pool.localCache(64))
+                    {
+                        while (consumed.get() < 2L * perProducer)
+                        {
+                            final int n = handoff.poll(ids, 0, ids.length);
+                            for (int i = 0; i < n; i++)
+                            {
+                                final int marker = pool.buffer().getInt(pool.dataOffset(ids[i]));
+                                if ((marker != 1 && marker != 2) ||
+                                    pool.buffer().getInt(pool.dataOffset(ids[i]) + 4) != ids[i] ||
+                                    !pool.isAllocated(ids[i]))
+                                {
+                                    corrupt.incrementAndGet();
+                                }
+                                pool.buffer().putInt(pool.dataOffset(ids[i]), 0);
+                                if (useCache && !cache.release(ids[i]))
+                                {
+                                    corrupt.incrementAndGet();
+                                }
+                            }
+                            if (!useCache && pool.release(ids, 0, n) != n)
+                            {
+                                corrupt.incrementAndGet();
+                            }
+                            consumed.addAndGet(n);
+                            if (n == 0)
+                            {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                });
+            }
+            for (final Thread t : threads)
+            {
+                t.start();
+            }
+            start.countDown();
+            for (final Thread t : threads)
+            {
+                t.join(120_000);
+            }
+            assertEquals(2L * perProducer, consumed.get());
+            assertEquals(0, corrupt.get(), "a buffer was handed out twice or lost its owner's bytes");
+            assertEquals(0, pool.doubleFrees());
+            assertEquals(2L * perProducer, pool.allocations());
+            assertEquals(2L * perProducer, pool.releases());
+            assertEquals(0, pool.inFlight());
+            assertEquals(slots, pool.free());
+            final int[] all = new int[slots];
+            assertEquals(slots, pool.allocate(all, 0, slots));
+            final Set<Integer> ids = new HashSet<>();
+            for (final int id : all)
+            {
+                assertTrue(ids.add(id), "slot in the free list twice: " + id);
+            }
+        }
+    }
+
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -10,7 +10,8 @@ import io.vfplane.pipeline.Output;
 /**
  * The end of a scenario's pipeline: the output every packet leaves by. It counts packets and bytes, records each
  * packet's latency from its generation time ({@link PacketDescriptor#timestampNs()}, set by the generator) into a
- * {@link LatencyRecorder}, and releases the buffer at once, as a port that sent it would.
+ * {@link LatencyRecorder}, and releases the buffers at the end of the batch in one bulk call, as a port that sent them
+ * would (one free-list CAS and one counter add per batch, not per packet: the buffers were allocated on another core).
  *
  * <p>Counting unit: a frame that carries a GSO request (a merged RSC frame) counts as the segments it holds
  * ({@code ceil(payload / gso size)}), so RSC is counted in the segments it took in, like every other scenario is in
@@ -24,11 +25,16 @@ import io.vfplane.pipeline.Output;
 final class Sink implements Output
 {
     static final int CLOCK_EVERY = 32;
+    /** Buffers held for the bulk release; a batch larger than this releases every this many. */
+    static final int RELEASE_BULK = 256;
 
     private final LatencyRecorder latency = new LatencyRecorder();
     private final AtomicLong publishedPackets = new AtomicLong();
     private final AtomicLong publishedBytes = new AtomicLong();
     private final AtomicLong publishedFrames = new AtomicLong();
+    private final int[] toRelease = new int[RELEASE_BULK];
+    private int releaseCount;
+    private PacketPool releasePool;
     private long packets;
     private long bytes;
     private long frames;
@@ -56,18 +62,33 @@ final class Sink implements Output
         {
             packets++;
         }
-        pool.release(packet.bufferId());
+        if (releaseCount == RELEASE_BULK || (releasePool != pool && releaseCount != 0))
+        {
+            releaseHeld();
+        }
+        releasePool = pool;
+        toRelease[releaseCount++] = packet.bufferId();
         return true;
     }
 
     @Override
     public void flush()
     {
+        releaseHeld();
         sinceClock = CLOCK_EVERY;
         publishedPackets.lazySet(packets);
         publishedBytes.lazySet(bytes);
         publishedFrames.lazySet(frames);
         latency.endOfBatch();
+    }
+
+    private void releaseHeld()
+    {
+        if (releaseCount != 0)
+        {
+            releasePool.release(toRelease, 0, releaseCount);
+            releaseCount = 0;
+        }
     }
 
     LatencyRecorder latency()
