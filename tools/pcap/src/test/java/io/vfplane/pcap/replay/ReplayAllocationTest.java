@@ -58,9 +58,16 @@ class ReplayAllocationTest
     void shouldNotAllocatePerPacketAtTopSpeed() throws Exception
     {
         final Path capture = Corpus.file("tcpdump/geneve.pcap");
-        allocatedBy(preloaded(capture, 2000).topspeed().build(), 2000 * 39L); // warm up: compiled code
-        final long few = allocatedBy(preloaded(capture, 10).topspeed().build(), 10 * 39L);
-        final long many = allocatedBy(preloaded(capture, 1000).topspeed().build(), 1000 * 39L);
+        // compiled code is what must not allocate; when C2 is done depends on the machine's load: measure again
+        // until it is (or give up after many tries)
+        long few = 0;
+        long many = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 10 && many - few >= SLACK_BYTES; attempt++)
+        {
+            allocatedBy(preloaded(capture, 2000).topspeed().build(), 2000 * 39L);
+            few = allocatedBy(preloaded(capture, 10).topspeed().build(), 10 * 39L);
+            many = allocatedBy(preloaded(capture, 1000).topspeed().build(), 1000 * 39L);
+        }
         assertTrue(many - few < SLACK_BYTES, "few packets: " + few + " B, 100x more: " + many + " B");
     }
 
@@ -69,9 +76,16 @@ class ReplayAllocationTest
     {
         // a rate so high every frame is due at once: the pacing path (deadlines, histogram) without waiting
         final Path capture = Corpus.file("tcpdump/geneve.pcap");
-        allocatedBy(preloaded(capture, 2000).pps(1e9).build(), 2000 * 39L);
-        final long few = allocatedBy(preloaded(capture, 10).pps(1e9).build(), 10 * 39L);
-        final long many = allocatedBy(preloaded(capture, 1000).pps(1e9).build(), 1000 * 39L);
+        // compiled code is what must not allocate; when C2 is done depends on the machine's load: measure again
+        // until it is (or give up after many tries)
+        long few = 0;
+        long many = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 10 && many - few >= SLACK_BYTES; attempt++)
+        {
+            allocatedBy(preloaded(capture, 2000).pps(1e9).build(), 2000 * 39L);
+            few = allocatedBy(preloaded(capture, 10).pps(1e9).build(), 10 * 39L);
+            many = allocatedBy(preloaded(capture, 1000).pps(1e9).build(), 1000 * 39L);
+        }
         assertTrue(many - few < SLACK_BYTES, "few packets: " + few + " B, 100x more: " + many + " B");
     }
 }

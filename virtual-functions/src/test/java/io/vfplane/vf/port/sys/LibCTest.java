@@ -224,9 +224,16 @@ class LibCTest
     @Test
     void shouldNotAllocateInDataPathCalls()
     {
-        allocatedByDataPathCalls(20_000); // warm up: compiled code
-        final long few = allocatedByDataPathCalls(100);
-        final long many = allocatedByDataPathCalls(20_000);
+        // The claim is about compiled code: the interpreter and C1 box the downcalls' arguments. When C2 gets to the
+        // loop depends on the machine's load, so measure again until it has (or give up after many tries).
+        long few = 0;
+        long many = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 20 && many - few >= SLACK_BYTES; attempt++)
+        {
+            allocatedByDataPathCalls(20_000);
+            few = allocatedByDataPathCalls(100);
+            many = allocatedByDataPathCalls(20_000);
+        }
         assertTrue(many - few < SLACK_BYTES, "100 rounds: " + few + " B, 20000 rounds: " + many + " B");
     }
 }
