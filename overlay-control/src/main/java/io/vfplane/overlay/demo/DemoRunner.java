@@ -141,7 +141,7 @@ public final class DemoRunner
                     "| underlay tx %d rx %d | drops: spoof %d, no rule %d%n", h,
                     topology.counter(h, "vf.0.tx_packets"), topology.counter(h, "vf.0.rx_packets"),
                     topology.counter(h, "stage.encap.encapsulated"), topology.counter(h, "stage.decap.decapsulated"),
-                    topology.counter(h, "pf" + h + ".tx_packets"), topology.counter(h, "pf" + h + ".rx_packets"),
+                    topology.counter(h, "port.udp-", ".tx_packets"), topology.counter(h, "port.udp-", ".rx_packets"),
                     topology.counter(h, "tx_drop.spoofed_source_mac") +
                         topology.counter(h, "tx_drop.spoofed_source_ip"),
                     topology.counter(h, "drop.no_rule"));

@@ -323,6 +323,15 @@ public final class Topology implements AutoCloseable
     /** The sum of every counter of host {@code h} whose label ends with {@code suffix}. */
     public long counter(final int h, final String suffix)
     {
+        return counter(h, "", suffix);
+    }
+
+    /**
+     * @return the sum over host {@code h}'s counters whose label starts with {@code prefix} and ends with
+     * {@code suffix} (0 when its counters file is gone).
+     */
+    public long counter(final int h, final String prefix, final String suffix)
+    {
         final CountersReader reader = counters(h);
         if (reader == null)
         {
@@ -331,7 +340,7 @@ public final class Topology implements AutoCloseable
         final long[] sum = {0};
         reader.forEach((value, id, label) ->
         {
-            if (label.endsWith(suffix))
+            if (label.startsWith(prefix) && label.endsWith(suffix))
             {
                 sum[0] += value;
             }
