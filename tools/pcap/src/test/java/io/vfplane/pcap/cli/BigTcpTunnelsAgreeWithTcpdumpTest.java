@@ -1,5 +1,7 @@
 package io.vfplane.pcap.cli;
 
+import io.vfplane.dataplane.testsupport.MiniJson;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.vfplane.dataplane.testsupport.Corpus;
-import io.vfplane.pcap.MiniJson;
 import picocli.CommandLine;
 
 /**

@@ -1,5 +1,7 @@
 package io.vfplane.pcap.cli;
 
+import io.vfplane.dataplane.testsupport.MiniJson;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.vfplane.dataplane.testsupport.Corpus;
-import io.vfplane.pcap.MiniJson;
 import io.vfplane.pcap.Tshark;
 import picocli.CommandLine;
 

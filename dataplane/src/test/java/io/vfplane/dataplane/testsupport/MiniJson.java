@@ -1,4 +1,4 @@
-package io.vfplane.pcap;
+package io.vfplane.dataplane.testsupport;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A tiny strict JSON parser for checking the inspect output in tests (objects as LinkedHashMap, arrays as List,
- * numbers as Long, strings, booleans, null). Rejects trailing garbage, so it also checks the output is valid JSON.
+ * A tiny strict JSON parser for checking what the commands print, in tests of every module (objects as LinkedHashMap
+ * with duplicate keys refused, arrays as List, integers as Long, numbers with a fraction or exponent as Double,
+ * strings, booleans, null). Rejects trailing garbage, so it also checks the output is valid JSON.
  */
 public final class MiniJson
 {
@@ -130,11 +131,17 @@ public final class MiniJson
         {
             at++;
         }
-        if (start == at)
+        if (start == at || (text.charAt(start) == '-' && at == start + 1))
         {
             throw new IllegalArgumentException("unexpected '" + c + "' at " + at + ": " + text);
         }
-        return Long.parseLong(text.substring(start, at));
+        boolean real = false;
+        while (at < text.length() && ".eE+-0123456789".indexOf(text.charAt(at)) >= 0)
+        {
+            real = true;
+            at++;
+        }
+        return real ? (Object)Double.valueOf(text.substring(start, at)) : (Object)Long.valueOf(text.substring(start, at));
     }
 
     private String string()
