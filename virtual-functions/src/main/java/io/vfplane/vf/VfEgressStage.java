@@ -41,10 +41,7 @@ public final class VfEgressStage implements Stage
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final TokenBucket[] buckets;
     private final VfConfig[] bucketConfigs;
-    private final long[] txPackets;
-    private final long[] txBytes;
-    private final long[][] drops;
-    private final boolean[] touched;
+    private final VfBatchCounts counts;
     private PacketPool pool;
 
     public VfEgressStage(final VfTable table)
@@ -66,10 +63,7 @@ public final class VfEgressStage implements Stage
         {
             buckets[i] = new TokenBucket();
         }
-        this.txPackets = new long[n];
-        this.txBytes = new long[n];
-        this.drops = new long[n][VfDropReason.VALUES.length];
-        this.touched = new boolean[n];
+        this.counts = new VfBatchCounts(n, true);
     }
 
     @Override
@@ -104,12 +98,12 @@ public final class VfEgressStage implements Stage
                 batch.drop(i, DropReason.NO_SUCH_VF); // counted by the engine per stage
                 continue;
             }
-            touched[vf] = true;
+            counts.touched(vf);
             final VfDropReason reason = check(buffer, packet, config, pfUp, now);
             if (reason != null)
             {
                 batch.drop(i, reason.shared());
-                drops[vf][reason.ordinal()]++;
+                counts.dropped(vf, reason);
             }
         }
     }
@@ -209,38 +203,13 @@ public final class VfEgressStage implements Stage
                 return VfDropReason.MALFORMED;
             }
         }
-        txPackets[vf]++;
-        txBytes[vf] += length;
+        counts.passed(vf, length);
         return null;
     }
 
     @Override
     public void onEndOfBatch()
     {
-        for (int vf = 0; vf < touched.length; vf++)
-        {
-            if (!touched[vf])
-            {
-                continue;
-            }
-            touched[vf] = false;
-            final VfCounters counters = table.counters(vf);
-            if (txPackets[vf] != 0)
-            {
-                counters.txPackets.getAndAddRelease(txPackets[vf]);
-                counters.txBytes.getAndAddRelease(txBytes[vf]);
-                txPackets[vf] = 0;
-                txBytes[vf] = 0;
-            }
-            final long[] vfDrops = drops[vf];
-            for (int r = 0; r < vfDrops.length; r++)
-            {
-                if (vfDrops[r] != 0)
-                {
-                    counters.txDrops[r].getAndAddRelease(vfDrops[r]);
-                    vfDrops[r] = 0;
-                }
-            }
-        }
+        counts.publish(table);
     }
 }

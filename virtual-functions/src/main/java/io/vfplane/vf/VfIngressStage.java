@@ -32,20 +32,14 @@ public final class VfIngressStage implements Stage
 
     private final VfTable table;
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
-    private final long[] rxPackets;
-    private final long[] rxBytes;
-    private final long[][] drops;
-    private final boolean[] touched;
+    private final VfBatchCounts counts;
     private PacketPool pool;
 
     public VfIngressStage(final VfTable table)
     {
         this.table = table;
         final int n = table.size();
-        this.rxPackets = new long[n];
-        this.rxBytes = new long[n];
-        this.drops = new long[n][VfDropReason.VALUES.length];
-        this.touched = new boolean[n];
+        this.counts = new VfBatchCounts(n, false);
     }
 
     @Override
@@ -79,12 +73,12 @@ public final class VfIngressStage implements Stage
                 batch.drop(i, DropReason.NO_SUCH_VF); // counted by the engine per stage
                 continue;
             }
-            touched[vf] = true;
+            counts.touched(vf);
             final VfDropReason reason = check(buffer, packet, config, pfUp);
             if (reason != null)
             {
                 batch.drop(i, reason.shared());
-                drops[vf][reason.ordinal()]++;
+                counts.dropped(vf, reason);
             }
         }
     }
@@ -124,38 +118,13 @@ public final class VfIngressStage implements Stage
         }
         final int vf = config.index();
         packet.outPort(table.guestPort(vf));
-        rxPackets[vf]++;
-        rxBytes[vf] += packet.length();
+        counts.passed(vf, packet.length());
         return null;
     }
 
     @Override
     public void onEndOfBatch()
     {
-        for (int vf = 0; vf < touched.length; vf++)
-        {
-            if (!touched[vf])
-            {
-                continue;
-            }
-            touched[vf] = false;
-            final VfCounters counters = table.counters(vf);
-            if (rxPackets[vf] != 0)
-            {
-                counters.rxPackets.getAndAddRelease(rxPackets[vf]);
-                counters.rxBytes.getAndAddRelease(rxBytes[vf]);
-                rxPackets[vf] = 0;
-                rxBytes[vf] = 0;
-            }
-            final long[] vfDrops = drops[vf];
-            for (int r = 0; r < vfDrops.length; r++)
-            {
-                if (vfDrops[r] != 0)
-                {
-                    counters.rxDrops[r].getAndAddRelease(vfDrops[r]);
-                    vfDrops[r] = 0;
-                }
-            }
-        }
+        counts.publish(table);
     }
 }

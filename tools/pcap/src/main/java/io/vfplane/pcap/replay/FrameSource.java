@@ -26,7 +26,10 @@ interface FrameSource extends AutoCloseable
     /** @return whether {@link #address()} stays valid until {@link #close()}. */
     boolean stable();
 
-    /** @return native address of the current record's bytes; only when {@link #stable()}. */
+    /** What {@link #address()} gives for a source whose records move. */
+    long NO_ADDRESS = 0;
+
+    /** @return native address of the current record's bytes when {@link #stable()}, else {@link #NO_ADDRESS}. */
     long address();
 
     /**

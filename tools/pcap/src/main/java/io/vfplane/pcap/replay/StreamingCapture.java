@@ -73,7 +73,7 @@ final class StreamingCapture implements FrameSource
     @Override
     public long address()
     {
-        throw new UnsupportedOperationException("streamed frames move: copy them");
+        return NO_ADDRESS; // the mapped window slides: the sender copies each record (copyTo)
     }
 
     @Override
