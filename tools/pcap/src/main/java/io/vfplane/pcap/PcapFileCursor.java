@@ -2,7 +2,6 @@ package io.vfplane.pcap;
 
 import java.nio.ByteOrder;
 
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -27,7 +26,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  * All fields are in the byte order the magic reveals.
  */
-final class PcapFileCursor implements CaptureCursor
+final class PcapFileCursor extends MappedCaptureCursor
 {
     static final int MAGIC_MICROS = 0xa1b2c3d4;
     static final int MAGIC_NANOS = 0xa1b23c4d;
@@ -42,22 +41,14 @@ final class PcapFileCursor implements CaptureCursor
     /** The link type is the low 16 bits of the field; the high bits carry FCS information. */
     static final int LINKTYPE_MASK = 0xFFFF;
 
-    private final MappedCaptureFile file;
     private final ByteOrder order;
     private final boolean nanos;
     private final int linkType;
     private final int snaplen;
-    private long position = FILE_HEADER_LENGTH;
-    private long records;
-    private int offset;
-    private int caplen;
-    private int len;
-    private long timestampNanos;
-    private CaptureError error;
 
     PcapFileCursor(final MappedCaptureFile file, final ByteOrder order, final boolean nanos)
     {
-        this.file = file;
+        super(file, FILE_HEADER_LENGTH);
         this.order = order;
         this.nanos = nanos;
         final UnsafeBuffer view = file.view();
@@ -117,42 +108,6 @@ final class PcapFileCursor implements CaptureCursor
         return true;
     }
 
-    private boolean fail(final CaptureError.Kind kind, final String message)
-    {
-        error = new CaptureError(kind, records, position, message + " (" + records + " records read)");
-        return false;
-    }
-
-    @Override
-    public DirectBuffer buffer()
-    {
-        return file.view();
-    }
-
-    @Override
-    public int offset()
-    {
-        return offset;
-    }
-
-    @Override
-    public int capturedLength()
-    {
-        return caplen;
-    }
-
-    @Override
-    public int originalLength()
-    {
-        return len;
-    }
-
-    @Override
-    public long timestampNanos()
-    {
-        return timestampNanos;
-    }
-
     @Override
     public int linkType()
     {
@@ -166,26 +121,9 @@ final class PcapFileCursor implements CaptureCursor
     }
 
     @Override
-    public long recordNumber()
-    {
-        return records;
-    }
-
-    @Override
-    public CaptureError error()
-    {
-        return error;
-    }
-
-    @Override
     public CaptureFormat format()
     {
         return nanos ? CaptureFormat.PCAP_NANOS : CaptureFormat.PCAP_MICROS;
     }
 
-    @Override
-    public void close()
-    {
-        file.close();
-    }
 }

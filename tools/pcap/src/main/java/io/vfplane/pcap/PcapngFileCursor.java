@@ -3,7 +3,6 @@ package io.vfplane.pcap;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -29,7 +28,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Simple Packet Block body: Original Packet Length (32), Packet Data.
  * </pre>
  */
-final class PcapngFileCursor implements CaptureCursor
+final class PcapngFileCursor extends MappedCaptureCursor
 {
     static final int SECTION_HEADER_BLOCK = 0x0A0D0D0A;
     static final int INTERFACE_DESCRIPTION_BLOCK = 1;
@@ -69,7 +68,6 @@ final class PcapngFileCursor implements CaptureCursor
     static final int SPB_LEN_OFFSET = 8;
     static final int SPB_DATA_OFFSET = 12;
 
-    private final MappedCaptureFile file;
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
     private boolean inSection;
     private int interfaceCount;
@@ -77,18 +75,11 @@ final class PcapngFileCursor implements CaptureCursor
     private int[] tsResolutions = new int[4];
     private long[] tsOffsetSeconds = new long[4];
 
-    private long position;
-    private long records;
-    private int offset;
-    private int caplen;
-    private int len;
     private int interfaceId;
-    private long timestampNanos;
-    private CaptureError error;
 
     PcapngFileCursor(final MappedCaptureFile file)
     {
-        this.file = file;
+        super(file, 0);
     }
 
     @Override
@@ -357,42 +348,6 @@ final class PcapngFileCursor implements CaptureCursor
         1_000_000_000_000_000L, 10_000_000_000_000_000L, 100_000_000_000_000_000L, 1_000_000_000_000_000_000L
     };
 
-    private boolean fail(final CaptureError.Kind kind, final String message)
-    {
-        error = new CaptureError(kind, records, position, message + " (" + records + " records read)");
-        return false;
-    }
-
-    @Override
-    public DirectBuffer buffer()
-    {
-        return file.view();
-    }
-
-    @Override
-    public int offset()
-    {
-        return offset;
-    }
-
-    @Override
-    public int capturedLength()
-    {
-        return caplen;
-    }
-
-    @Override
-    public int originalLength()
-    {
-        return len;
-    }
-
-    @Override
-    public long timestampNanos()
-    {
-        return timestampNanos;
-    }
-
     @Override
     public int linkType()
     {
@@ -406,26 +361,9 @@ final class PcapngFileCursor implements CaptureCursor
     }
 
     @Override
-    public long recordNumber()
-    {
-        return records;
-    }
-
-    @Override
-    public CaptureError error()
-    {
-        return error;
-    }
-
-    @Override
     public CaptureFormat format()
     {
         return CaptureFormat.PCAPNG;
     }
 
-    @Override
-    public void close()
-    {
-        file.close();
-    }
 }
