@@ -3,8 +3,6 @@ package io.vfplane.perf.encap;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import com.lmax.disruptor.RingBuffer;
@@ -22,11 +20,8 @@ import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.encap.codec.Decapsulator;
 import io.vfplane.encap.codec.TunnelDrop;
-import io.vfplane.encap.format.TunnelFormat;
-import io.vfplane.encap.rules.IngressRule;
 import io.vfplane.encap.rules.RuleSet;
 import io.vfplane.encap.rules.RuleTables;
-import io.vfplane.encap.rules.Underlay;
 import io.vfplane.encap.stage.DecapStage;
 import io.vfplane.perf.BenchmarkDefaults;
 import io.vfplane.pipeline.PacketBatch;
@@ -62,7 +57,7 @@ public class DecapBatchBenchmark extends BenchmarkDefaults
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final int RULES = 1_000_000;
     private static final int MAX_BATCH = 256;
-    private static final int LENGTH = 50 + 64;
+    private static final int LENGTH = MillionIngressRules.LENGTH;
     private static final int VF_PORT_BASE = 100;
 
     private PacketPool pool;
@@ -99,18 +94,7 @@ public class DecapBatchBenchmark extends BenchmarkDefaults
      */
     public void setUp(final String benchmark) throws ReflectiveOperationException
     {
-        final List<IngressRule> ingress = new ArrayList<>(RULES);
-        for (int i = 0; i < RULES; i++)
-        {
-            ingress.add(new IngressRule(new byte[]{(byte)192, 0, 2, 1}, TunnelFormat.VXLAN, i,
-                0x0200_0000_0000L | i, null, IngressRule.Action.DELIVER, i & 0xFF));
-        }
-        rules = RuleSet.build(Underlay.fullFrame(new byte[]{(byte)192, 0, 2, 1}, null, 1, 2),
-            List.of(TunnelFormat.VXLAN), List.of(), List.of(), ingress);
-        if (rules.ingressRules().size() != RULES)
-        {
-            throw new IllegalStateException("rules loaded: " + rules.ingressRules().size());
-        }
+        rules = MillionIngressRules.build(RULES);
         pool = new PacketPool("bench", MAX_BATCH, 128, 256, Counters.inMemory(16));
         final UnsafeBuffer b = pool.buffer();
         for (int f = 0; f < MAX_BATCH; f++)
@@ -119,18 +103,7 @@ public class DecapBatchBenchmark extends BenchmarkDefaults
             ids[f] = id;
             final int o = pool.dataOffset(id);
             offsets[f] = o;
-            b.putShort(o + 12, (short)0x0800, BE);
-            b.putByte(o + 14, (byte)0x45);
-            b.putShort(o + 16, (short)(LENGTH - 14), BE);
-            b.putByte(o + 22, (byte)64);
-            b.putByte(o + 23, (byte)17);
-            b.putInt(o + 26, 0xC000_0202, BE);
-            b.putInt(o + 30, 0xC000_0201, BE);
-            b.putShort(o + 34, (short)50000, BE);
-            b.putShort(o + 36, (short)4789, BE);
-            b.putShort(o + 38, (short)(LENGTH - 34), BE);
-            b.putByte(o + 42, (byte)0x08);
-            b.putInt(o + 50, 0x0200_0000, BE);
+            MillionIngressRules.writeFrame(b, o);
         }
         final SplittableRandom random = new SplittableRandom(42);
         for (int i = 0; i < walk.length; i++)

@@ -1,8 +1,6 @@
 package io.vfplane.perf.encap;
 
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -16,10 +14,7 @@ import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.encap.codec.Decapsulator;
 import io.vfplane.encap.codec.TunnelDrop;
-import io.vfplane.encap.format.TunnelFormat;
-import io.vfplane.encap.rules.IngressRule;
 import io.vfplane.encap.rules.RuleSet;
-import io.vfplane.encap.rules.Underlay;
 import io.vfplane.perf.BenchmarkDefaults;
 
 /**
@@ -46,7 +41,7 @@ public class DecapLookupBenchmark extends BenchmarkDefaults
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
     private static final int RULES = 1_000_000;
     private static final int FRAMES = 4096;
-    private static final int LENGTH = 50 + 64;
+    private static final int LENGTH = MillionIngressRules.LENGTH;
 
     private PacketPool pool;
     private RuleSet rules;
@@ -62,14 +57,7 @@ public class DecapLookupBenchmark extends BenchmarkDefaults
     @Setup
     public void setUp()
     {
-        final List<IngressRule> ingress = new ArrayList<>(RULES);
-        for (int i = 0; i < RULES; i++)
-        {
-            ingress.add(new IngressRule(new byte[]{(byte)192, 0, 2, 1}, TunnelFormat.VXLAN, i,
-                0x0200_0000_0000L | i, null, IngressRule.Action.DELIVER, i & 0xFF));
-        }
-        rules = RuleSet.build(Underlay.fullFrame(new byte[]{(byte)192, 0, 2, 1}, null, 1, 2),
-            List.of(TunnelFormat.VXLAN), List.of(), List.of(), ingress);
+        rules = MillionIngressRules.build(RULES);
         pool = new PacketPool("bench", FRAMES, 128, 256, Counters.inMemory(16));
         final UnsafeBuffer b = pool.buffer();
         for (int f = 0; f < FRAMES; f++)
@@ -79,20 +67,9 @@ public class DecapLookupBenchmark extends BenchmarkDefaults
             final int o = pool.dataOffset(id);
             offsets[f] = o;
             final int vni = (int)((long)f * 244_140 % RULES);
-            b.putShort(o + 12, (short)0x0800, BE);
-            b.putByte(o + 14, (byte)0x45);
-            b.putShort(o + 16, (short)(LENGTH - 14), BE);
-            b.putByte(o + 22, (byte)64);
-            b.putByte(o + 23, (byte)17);
-            b.putInt(o + 26, 0xC000_0202, BE);
-            b.putInt(o + 30, 0xC000_0201, BE);
-            b.putShort(o + 34, (short)50000, BE);
-            b.putShort(o + 36, (short)4789, BE);
-            b.putShort(o + 38, (short)(LENGTH - 34), BE);
-            b.putByte(o + 42, (byte)0x08);
+            MillionIngressRules.writeFrame(b, o);
             b.putShort(o + 46, (short)(vni >>> 8), BE);
             b.putByte(o + 48, (byte)vni);
-            b.putInt(o + 50, 0x0200_0000, BE);
             b.putShort(o + 54, (short)vni, BE);
             b.putByte(o + 52, (byte)(vni >>> 24));
             b.putByte(o + 53, (byte)(vni >>> 16));
