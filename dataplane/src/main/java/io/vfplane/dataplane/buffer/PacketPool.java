@@ -30,7 +30,8 @@ import io.vfplane.dataplane.counters.Counters;
  * double frees, and in flight = allocated minus released) is kept in named counters, so a leak fails a test and shows
  * in {@code vfplane show counters}.
  *
- * <p>Thread safety: allocate and release may be called from any thread (the free list is a lock-free MPMC ring).
+ * <p>Thread safety: allocate and release may be called from any thread. The free list is a lock-free LIFO stack
+ * ({@link IntLifoStack}): the buffer released last is handed out next, while its bytes are still in cache.
  * On hot paths use the bulk forms ({@link #allocate(int[], int, int)}, {@link #release(int[], int, int)}) or a
  * per-thread {@link LocalCache}: one CAS and one counter add per batch instead of per buffer, which matters when
  * buffers are allocated on one core and released on another.
@@ -54,7 +55,7 @@ public final class PacketPool implements AutoCloseable
     private final Arena arena;
     private final MemorySegment memory;
     private final UnsafeBuffer buffer;
-    private final IntMpmcRing freeList;
+    private final IntLifoStack freeList;
     private final AtomicIntegerArray state;
 
     private final AtomicCounter allocations;
@@ -105,13 +106,11 @@ public final class PacketPool implements AutoCloseable
         this.arena = Arena.ofShared();
         this.memory = arena.allocate((long)slotSize * slotCount, SLOT_ALIGNMENT);
         this.buffer = new UnsafeBuffer(memory.address(), slotSize * slotCount);
-        // twice the slots: a consumer that has claimed a cell but not yet freed it makes a full ring look full to a
-        // producer for a moment; with spare cells a release never meets that
-        this.freeList = new IntMpmcRing(slotCount * 2);
+        this.freeList = new IntLifoStack(slotCount);
         this.state = new AtomicIntegerArray(slotCount);
-        for (int i = 0; i < slotCount; i++)
+        for (int i = slotCount - 1; i >= 0; i--)
         {
-            freeList.offer(i);
+            freeList.push(i); // slot 0 on top: a fresh pool hands out 0, 1, 2, ... in address order
         }
         final String prefix = "pool." + name + ".";
         this.capacityCounter = counters.newCounter(prefix + "capacity");
@@ -134,7 +133,7 @@ public final class PacketPool implements AutoCloseable
      */
     public int allocate()
     {
-        final int id = freeList.poll(NO_BUFFER);
+        final int id = freeList.pop(NO_BUFFER);
         if (id == NO_BUFFER)
         {
             allocationFailures.increment();
@@ -158,10 +157,7 @@ public final class PacketPool implements AutoCloseable
             return false;
         }
         releases.increment();
-        while (!freeList.offer(id))
-        {
-            Thread.onSpinWait(); // cannot stay full: the ring has more cells than the pool has slots
-        }
+        freeList.push(id);
         return true;
     }
 
@@ -177,7 +173,7 @@ public final class PacketPool implements AutoCloseable
         int taken = 0;
         while (taken < count)
         {
-            final int n = freeList.poll(ids, offset + taken, count - taken);
+            final int n = freeList.pop(ids, offset + taken, count - taken);
             if (n == 0)
             {
                 break;
@@ -232,16 +228,7 @@ public final class PacketPool implements AutoCloseable
 
     private void returnToFreeList(final int[] ids, final int offset, final int count)
     {
-        int done = 0;
-        while (done < count)
-        {
-            final int n = freeList.offer(ids, offset + done, count - done);
-            if (n == 0)
-            {
-                Thread.onSpinWait(); // cannot stay full: the ring has more cells than the pool has slots
-            }
-            done += n;
-        }
+        freeList.push(ids, offset, count);
     }
 
     /**
@@ -390,7 +377,7 @@ public final class PacketPool implements AutoCloseable
             int n = 0;
             while (n < refill)
             {
-                final int k = freeList.poll(ids, n, refill - n);
+                final int k = freeList.pop(ids, n, refill - n);
                 if (k == 0)
                 {
                     break;
@@ -487,10 +474,13 @@ public final class PacketPool implements AutoCloseable
         return allocations.get() - releases.get();
     }
 
-    /** Buffers in the free list now. */
+    /**
+     * Buffers not handed out: the slots minus {@link #inFlight()}. Exact when no call is under way and every
+     * {@link LocalCache} is flushed (a cache's unpublished allocations and releases are not seen before).
+     */
     public int free()
     {
-        return freeList.size();
+        return (int)Math.max(0, slotCount - inFlight());
     }
 
     public long allocations()
