@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.InsufficientCapacityException;
@@ -38,6 +39,13 @@ import io.vfplane.pipeline.idle.Wakeup;
  * that the anticipatory idle strategy watches is the ring cursor: the sequence of the last packet that entered the
  * first stage.
  *
+ * <h2>Inline</h2>
+ * With {@link Placement#inline()} the pipeline has no thread: the producer runs the stages itself, over what it
+ * offered, when a full batch is in and when it calls {@link #flush()} at the end of its burst (a port's receive
+ * thread after each receive call). The ring stays the batch's storage. Several producers may share an inline
+ * pipeline: whoever finds it idle runs every published entry, the others only publish (the runner looks again
+ * after letting go, so nothing is stranded), so a stage still sees one thread at a time.
+ *
  * <h2>Shutdown</h2>
  * {@link #close()} stops accepting, waits until the last group has processed everything published (so the tx stage
  * has sent or released every buffer), then stops and joins the threads. Producers must have stopped calling
@@ -63,6 +71,9 @@ public final class Pipeline implements AutoCloseable
     private final int maxBatch;
     private final AtomicCounter entryFull;
     private final AtomicCounter shutdownReleased;
+    private final boolean inline;
+    /** Inline: 1 while a producer (or close) runs the stages. */
+    private final AtomicInteger inlineRunner = new AtomicInteger();
     private volatile boolean accepting;
     private volatile boolean running = true;
     private boolean started;
@@ -98,6 +109,7 @@ public final class Pipeline implements AutoCloseable
         this.idle = b.idle;
         this.maxBatch = b.maxBatch;
         this.groupOfStage = placement.groupOfStages(stages.size());
+        this.inline = placement.isInline();
         final int groups = groupOfStage[stages.size() - 1] + 1;
         this.wakeup = new Wakeup(groups, idle.kind().needsSignal());
         final int maxClones = b.maxClones;
@@ -108,7 +120,7 @@ public final class Pipeline implements AutoCloseable
             new PollingWaitStrategy(wakeup));
 
         final String prefix = PipelineCounters.pipelinePrefix(name);
-        counters.newCounter(prefix + "threads").setRelease(groups);
+        counters.newCounter(prefix + "threads").setRelease(inline ? 0 : groups);
         this.entryFull = counters.newCounter(prefix + "entry_full");
         this.shutdownReleased = counters.newCounter(prefix + "shutdown_released");
 
@@ -125,7 +137,7 @@ public final class Pipeline implements AutoCloseable
 
         this.stageRuntimes = new StageRuntime[stages.size()];
         this.processors = new StageGroupProcessor[groups];
-        this.threads = new Thread[groups];
+        this.threads = new Thread[inline ? 0 : groups];
         final int buckets = 32 - Integer.numberOfLeadingZeros(maxBatch);
         Sequence dependent = null;
         Sequence upstreamOfDependent = null;
@@ -156,8 +168,11 @@ public final class Pipeline implements AutoCloseable
             processors[g] = new StageGroupProcessor(this, g, ring, dependent, upstreamOfDependent, groupStages,
                 runtimes, batchBuckets, idle.newStrategy(counters, threadPrefix), wakeup, maxBatch,
                 g + 1 < groups);
-            threads[g] = b.threadFactory.newThread(processors[g]);
-            threads[g].setName("vfplane-pipeline-" + name + "-" + g);
+            if (!inline)
+            {
+                threads[g] = b.threadFactory.newThread(processors[g]);
+                threads[g].setName("vfplane-pipeline-" + name + "-" + g);
+            }
             upstreamOfDependent = dependent;
             dependent = processors[g].sequence();
             first = last + 1;
@@ -204,6 +219,10 @@ public final class Pipeline implements AutoCloseable
         {
             return refuse(packet, false);
         }
+        if (inline && !ring.hasAvailableCapacity(1))
+        {
+            runInline();
+        }
         final long sequence;
         if (multiProducer)
         {
@@ -225,7 +244,52 @@ public final class Pipeline implements AutoCloseable
         entry.packet.copyFrom(packet).action(PacketDescriptor.ACTION_CONTINUE);
         entry.cloneCount = 0;
         ring.publish(sequence);
+        if (inline && sequence - processors[0].sequence().get() >= maxBatch)
+        {
+            runInline();
+        }
         return true;
+    }
+
+    /**
+     * End of the producer's burst. Inline: runs the stages over everything offered and not yet processed, on the
+     * calling thread. Otherwise nothing (the pipeline's threads see each entry as it is published).
+     */
+    public void flush()
+    {
+        if (inline)
+        {
+            runInline();
+        }
+    }
+
+    /**
+     * Inline: runs every published entry through the stages unless another producer is doing so already. That one
+     * looks again after letting go, so what was published meanwhile is not stranded.
+     */
+    private void runInline()
+    {
+        final StageGroupProcessor runner = processors[0];
+        while (inlineRunner.compareAndSet(0, 1))
+        {
+            try
+            {
+                if (!running)
+                {
+                    return;
+                }
+                runner.runAvailable();
+            }
+            finally
+            {
+                inlineRunner.set(0);
+            }
+            final long done = runner.sequence().get();
+            if (runner.lastPublished(done + 1, Math.min(ring.getCursor(), done + 1)) <= done)
+            {
+                return;
+            }
+        }
     }
 
     /**
@@ -275,9 +339,17 @@ public final class Pipeline implements AutoCloseable
                 }
                 publishRun(packets, offset + done, hi - wanted + 1, hi);
                 done += wanted;
+                if (inline && hi - processors[0].sequence().get() >= maxBatch)
+                {
+                    runInline();
+                }
                 continue;
             }
             int n = wanted;
+            if (inline && !ring.hasAvailableCapacity(n))
+            {
+                runInline();
+            }
             if (!ring.hasAvailableCapacity(n))
             {
                 n = (int)Math.min(n, ring.remainingCapacity());
@@ -298,6 +370,10 @@ public final class Pipeline implements AutoCloseable
             final long hi = ring.next(n);
             publishRun(packets, offset + done, hi - n + 1, hi);
             done += n;
+            if (inline && hi - processors[0].sequence().get() >= maxBatch)
+            {
+                runInline();
+            }
         }
         return done;
     }
@@ -320,6 +396,10 @@ public final class Pipeline implements AutoCloseable
         int tries = 0;
         while (accepting)
         {
+            if (inline)
+            {
+                runInline(); // nobody else frees entries unless another producer is running the stages
+            }
             if (ring.hasAvailableCapacity(1))
             {
                 return true;
@@ -367,6 +447,10 @@ public final class Pipeline implements AutoCloseable
         int tries = 0;
         while (accepting)
         {
+            if (inline)
+            {
+                runInline();
+            }
             if (multiProducer)
             {
                 try
@@ -440,7 +524,11 @@ public final class Pipeline implements AutoCloseable
         accepting = false;
         final long deadline = System.nanoTime() + timeoutNanos;
         final Sequence last = processors[processors.length - 1].sequence();
-        if (started)
+        if (started && inline)
+        {
+            closeInline(deadline);
+        }
+        else if (started)
         {
             while (last.get() < ring.getCursor() && System.nanoTime() - deadline < 0)
             {
@@ -483,6 +571,34 @@ public final class Pipeline implements AutoCloseable
             throw new IllegalStateException("pipeline " + name + ": stage threads did not stop in time");
         }
         releaseUnprocessed(last.get());
+    }
+
+    /**
+     * Inline close: takes the runner's place for good (waiting for a producer that is running the stages), runs what
+     * was published and ends the stages. Producers that come later only publish; what they leave is released.
+     */
+    private void closeInline(final long deadline)
+    {
+        while (!inlineRunner.compareAndSet(0, 1))
+        {
+            if (System.nanoTime() - deadline >= 0)
+            {
+                throw new IllegalStateException("pipeline " + name + ": a producer's stage run did not end in time");
+            }
+            LockSupport.parkNanos(10_000);
+        }
+        try
+        {
+            processors[0].runAvailable();
+        }
+        finally
+        {
+            running = false;
+            for (final Stage stage : stages)
+            {
+                stage.onStop();
+            }
+        }
     }
 
     private void releaseUnprocessed(final long processed)

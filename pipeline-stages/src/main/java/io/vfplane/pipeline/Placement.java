@@ -4,15 +4,18 @@ import java.util.Arrays;
 
 /**
  * How a pipeline's stages are laid on threads: consecutive groups of stages, one thread per group. One group is
- * run-to-completion ("fused"); one group per stage is a classic Disruptor pipeline ("split").
+ * run-to-completion ("fused"); one group per stage is a classic Disruptor pipeline ("split"). "inline" runs every
+ * stage on the thread that offers the packets (a port's receive thread), as a VPP worker runs its graph on the
+ * packets it polled: no thread of the pipeline's own, no hand-off, no wake-up.
  *
- * <p>Text form (configuration, {@code show pipeline}): {@code fused}, {@code split}, or group sizes joined by
- * {@code +} ({@code 2+1+1}).
+ * <p>Text form (configuration, {@code show pipeline}): {@code inline}, {@code fused}, {@code split}, or group sizes
+ * joined by {@code +} ({@code 2+1+1}).
  */
 public final class Placement
 {
     private static final int FUSED = -1;
     private static final int SPLIT = -2;
+    private static final int INLINE = -3;
 
     private final int mode;
     private final int[] groupSizes;
@@ -27,6 +30,20 @@ public final class Placement
     public static Placement fused()
     {
         return new Placement(FUSED, null);
+    }
+
+    /**
+     * All stages on the producer's thread, run when a burst ends ({@link Pipeline#flush()}) or a full batch is in.
+     */
+    public static Placement inline()
+    {
+        return new Placement(INLINE, null);
+    }
+
+    /** Whether the stages run on the producer's thread rather than threads of the pipeline's own. */
+    public boolean isInline()
+    {
+        return mode == INLINE;
     }
 
     /** One thread per stage. */
@@ -54,10 +71,14 @@ public final class Placement
         return new Placement(0, sizes.clone());
     }
 
-    /** Parses {@code fused}, {@code split} or {@code 2+1}. */
+    /** Parses {@code inline}, {@code fused}, {@code split} or {@code 2+1}. */
     public static Placement parse(final String text)
     {
         final String t = text.trim();
+        if (t.equalsIgnoreCase("inline"))
+        {
+            return inline();
+        }
         if (t.equalsIgnoreCase("fused"))
         {
             return fused();
@@ -73,7 +94,7 @@ public final class Placement
         catch (final NumberFormatException ex)
         {
             throw new IllegalArgumentException(
-                "placement '" + text + "': expected fused, split, or group sizes like 2+1", ex);
+                "placement '" + text + "': expected inline, fused, split, or group sizes like 2+1", ex);
         }
     }
 
@@ -85,7 +106,7 @@ public final class Placement
     public int[] groupOfStages(final int stageCount)
     {
         final int[] groupOf = new int[stageCount];
-        if (mode == FUSED)
+        if (mode == FUSED || mode == INLINE)
         {
             return groupOf;
         }
@@ -114,10 +135,14 @@ public final class Placement
     }
 
     /**
-     * @return threads this placement uses for {@code stageCount} stages.
+     * @return threads this placement uses for {@code stageCount} stages (0 inline: the producer's).
      */
     public int threads(final int stageCount)
     {
+        if (mode == INLINE)
+        {
+            return 0;
+        }
         final int[] groupOf = groupOfStages(stageCount);
         return stageCount == 0 ? 0 : groupOf[stageCount - 1] + 1;
     }
@@ -144,6 +169,10 @@ public final class Placement
         if (mode == SPLIT)
         {
             return "split";
+        }
+        if (mode == INLINE)
+        {
+            return "inline";
         }
         final StringBuilder sb = new StringBuilder();
         for (int i = 0; i < groupSizes.length; i++)

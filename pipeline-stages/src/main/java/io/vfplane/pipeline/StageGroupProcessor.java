@@ -135,6 +135,42 @@ final class StageGroupProcessor implements Runnable, IdleContext
         }
     }
 
+    /**
+     * Inline placement: runs every published entry on the calling thread, a batch of at most the maximum at a time.
+     * The caller guarantees that no other thread runs this processor meanwhile.
+     */
+    void runAvailable()
+    {
+        long next = sequence.get() + 1;
+        while (true)
+        {
+            final long last = lastPublished(next, Math.min(ring.getCursor(), next + maxBatch - 1));
+            if (last < next)
+            {
+                return;
+            }
+            runBatch(next, (int)(last - next + 1));
+            sequence.set(last);
+            next = last + 1;
+        }
+    }
+
+    /**
+     * @return the last sequence of the published run that starts at {@code from}, up to {@code to}; {@code from - 1}
+     * when {@code from} is not published (with several producers, claimed entries may still be being written).
+     */
+    long lastPublished(final long from, final long to)
+    {
+        for (long s = from; s <= to; s++)
+        {
+            if (!ring.isAvailable(s))
+            {
+                return s - 1;
+            }
+        }
+        return to;
+    }
+
     private void runBatch(final long first, final int size)
     {
         batch.wrap(first, size);

@@ -31,7 +31,7 @@ class PipelineOrderingTest
         final List<Arguments> args = new ArrayList<>();
         for (final IdleStrategyConfig.Kind kind : IdleStrategyConfig.Kind.values())
         {
-            for (final String placement : new String[]{"fused", "split", "2+2", "1+3"})
+            for (final String placement : new String[]{"inline", "fused", "split", "2+2", "1+3"})
             {
                 args.add(Arguments.of(placement, kind));
             }

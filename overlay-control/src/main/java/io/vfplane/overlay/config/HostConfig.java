@@ -66,7 +66,9 @@ public record HostConfig(
 
     /**
      * @param idle      the idle strategy of the pipeline threads ({@code IdleStrategyConfig.Kind} names).
-     * @param placement stage placement ({@code fused}, {@code split}, or group sizes such as {@code 2+1}).
+     * @param placement stage placement: {@code inline} (the default: each port's receive thread runs the pipeline
+     *                  over what it read, no hand-off), {@code fused}, {@code split}, or group sizes such as
+     *                  {@code 2+1}.
      * @param cpus      the CPUs the daemon's data-path threads (pipelines, TAP and underlay receivers) run on;
      *                  empty: wherever the kernel puts them. One CPU keeps a frame's hand-offs between threads in
      *                  one core's cache (the TAP read, the segmenter's checksum pass and the send touch the same

@@ -168,7 +168,7 @@ public final class HostConfigFile
     {
         if (node == null)
         {
-            return new HostConfig.Pipelines("blocking", "fused", List.of());
+            return new HostConfig.Pipelines("blocking", "inline", List.of());
         }
         final Map<String, Node> m = mapping(node, "pipelines", PIPELINES);
         if (m == null)
@@ -177,7 +177,7 @@ public final class HostConfigFile
         }
         final String idle = word(m, "idle", "pipelines", "blocking", "anticipatory", "blocking", "yielding",
             "sleeping", "busy-spin");
-        String placement = "fused";
+        String placement = "inline";
         final Node p = m.get("placement");
         if (p != null)
         {
@@ -189,7 +189,7 @@ public final class HostConfigFile
             catch (final RuntimeException ex)
             {
                 error(p, "pipelines.placement", "\"" + placement + "\": " + ex.getMessage());
-                placement = "fused";
+                placement = "inline";
             }
         }
         final List<Integer> cpus = new ArrayList<>();

@@ -39,6 +39,7 @@ import io.vfplane.vf.VfConfig;
 import io.vfplane.vf.VfEgressStage;
 import io.vfplane.vf.VfIngressStage;
 import io.vfplane.vf.VfTable;
+import io.vfplane.vf.port.PacketSink;
 import io.vfplane.vf.port.PortOutput;
 import io.vfplane.vf.port.tap.NetNs;
 import io.vfplane.vf.port.tap.TapConfig;
@@ -74,6 +75,10 @@ import io.vfplane.vf.port.udp.UnderlayTransport;
  * <p>
  * {@code pipelines.cpus} pins the data-path threads (set on the starting thread, which they inherit from): on a
  * small host, one CPU per daemon keeps a frame's hand-offs between its threads in one core's cache.
+ * {@code pipelines.placement: inline} (the default) gives the pipelines no threads: each TAP's receive thread runs
+ * g2u over the frames of one read burst and the underlay's receive thread runs u2g over one {@code recvmmsg}, so a
+ * packet is never handed from one thread to another (on two cores every hand-off cost a wake-up and a context
+ * switch).
  *
  * <h2>Start and stop</h2>
  * {@link #start} validates and compiles everything first, then takes the lock files (instance, every TAP name, the
@@ -326,10 +331,10 @@ public final class Daemon implements AutoCloseable
             .tx(fromGuests)
             .build().start();
         made.push(g2u);
-        underlay.start(u2g::offer);
+        underlay.start(PacketSink.of(u2g));
         for (final TapPort tap : taps)
         {
-            tap.start(g2u::offer);
+            tap.start(PacketSink.of(g2u));
         }
         peerSource.start(this::onPeersChanged);
         made.push(peerSource);

@@ -207,6 +207,7 @@ public final class TapPort implements PacketPort
             }
             if (packets != 0)
             {
+                sink.endOfBurst();
                 rxPackets.getAndAdd(packets);
                 rxBytes.getAndAdd(bytes);
             }

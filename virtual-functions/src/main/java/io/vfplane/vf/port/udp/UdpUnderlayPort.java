@@ -323,6 +323,17 @@ public final class UdpUnderlayPort implements PacketPort
         private final PacketDescriptor packet = new PacketDescriptor();
 
         @Override
+        public void channelReadComplete(final ChannelHandlerContext ctx)
+        {
+            final PacketSink target = sink;
+            if (target != null)
+            {
+                target.endOfBurst(); // the end of one read loop of the event loop (a recvmmsg batch)
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
         {
             try
@@ -438,6 +449,11 @@ public final class UdpUnderlayPort implements PacketPort
         @Override
         public void onBatchEnd()
         {
+            final PacketSink target = sink;
+            if (target != null && packets != 0)
+            {
+                target.endOfBurst();
+            }
             rxPackets.getAndAdd(packets);
             rxBytes.getAndAdd(bytes);
             packets = 0;
