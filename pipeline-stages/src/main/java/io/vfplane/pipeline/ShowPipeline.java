@@ -128,9 +128,12 @@ public final class ShowPipeline
         final List<Map.Entry<String, StageRow>> ordered = new ArrayList<>(rows.stages.entrySet());
         ordered.sort((a, b) -> Long.compare(a.getValue().values.getOrDefault("index", 0L),
             b.getValue().values.getOrDefault("index", 0L)));
-        out.append("pipeline ").append(name).append(": placement ").append(placement(ordered))
-            .append(" on ").append(rows.values.getOrDefault("threads", 0L)).append(" thread(s), entry_full ")
-            .append(rows.values.getOrDefault("entry_full", 0L)).append('\n');
+        final long threads = rows.values.getOrDefault("threads", 0L);
+        // an inline pipeline has no thread of its own: its producers (port receive threads) run the stages
+        final boolean inline = threads == 0 && !ordered.isEmpty();
+        out.append("pipeline ").append(name).append(": placement ")
+            .append(inline ? "inline on its producers' threads" : placement(ordered) + " on " + threads + " thread(s)")
+            .append(", entry_full ").append(rows.values.getOrDefault("entry_full", 0L)).append('\n');
         for (final Map.Entry<Integer, Map<String, Long>> t : rows.threads.entrySet())
         {
             out.append("  thread ").append(t.getKey()).append(": batch");
@@ -148,7 +151,7 @@ public final class ShowPipeline
                 }
             }
             buckets.forEach((size, count) -> out.append(' ').append(size).append(':').append(count));
-            if (!idle.isEmpty())
+            if (!idle.isEmpty() && !inline)
             {
                 out.append(" | idle").append(idle);
             }

@@ -56,6 +56,33 @@ class ShowPipelineTest
         }
     }
 
+    @Test
+    void shouldShowAnInlinePipelineAsRunOnItsProducersThreads(@TempDir final Path dir)
+    {
+        final Path file = dir.resolve("counters.dat");
+        try (Counters counters = Counters.mapped(file, 1024);
+            PacketPool pool = new PacketPool("s", 256, PacketPool.MIN_HEADROOM, 128, counters))
+        {
+            final Pipeline p = Pipeline.builder("u2g").pool(pool).counters(counters).maxBatch(64)
+                .placement(Placement.inline()).stage(new TestStages.Classify())
+                .tx(new TestStages.Recorder()).build().start();
+            final PacketDescriptor d = new PacketDescriptor();
+            for (int i = 0; i < 100; i++)
+            {
+                TestStages.fill(pool, d, 1, i);
+                p.offer(d);
+            }
+            p.flush();
+            p.close();
+            final String shown = ShowPipeline.format(Counters.openReader(file));
+            assertTrue(shown.startsWith("pipeline u2g: placement inline on its producers' threads, entry_full 0"),
+                shown);
+            assertTrue(shown.contains(" batch 1:0 2:0 4:0 8:0 16:0 32:1 64:1"), "batches of 64 and 36:\n" + shown);
+            assertTrue(!shown.contains("| idle"), "no idle strategy runs inline:\n" + shown);
+            assertEquals("100", line(shown, "  classify ").trim().split(" +")[3]);
+        }
+    }
+
     private static String line(final String text, final String start)
     {
         for (final String l : text.split("\n"))
