@@ -195,12 +195,16 @@ final class Generator implements Runnable
         return true;
     }
 
-    /** Publishes the burst's {@code n} descriptors in one batch offer (one ring claim and one publish). */
+    /**
+     * Publishes the burst's {@code n} descriptors in one batch offer (one ring claim and one publish) and ends the
+     * burst: with {@code --placement inline} this thread then runs the stages over it, as a port's receive thread.
+     */
     private void offer(final int n)
     {
         if (n > 0)
         {
             pipeline.offer(burst, 0, n);
+            pipeline.flush();
             sent += n;
         }
     }

@@ -72,7 +72,8 @@ public final class RunCommand implements Callable<Integer>
     String rate;
 
     @Option(names = "--placement", paramLabel = "PLACEMENT", defaultValue = "fused",
-        description = "stage threads: fused, split, or group sizes like 2+1 (tx is the last stage) "
+        description = "stage threads: inline (the generator thread runs the stages, as a daemon's receive thread), "
+            + "fused, split, or group sizes like 2+1 (tx is the last stage) "
             + "(default: ${DEFAULT-VALUE})")
     String placement;
 

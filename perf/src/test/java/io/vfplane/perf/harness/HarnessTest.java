@@ -84,6 +84,22 @@ class HarnessTest
     }
 
     @Test
+    void shouldRunHostPathInlineOnTheGeneratorThread()
+    {
+        final RunResult r = run("host-path", "64", 0, Placement.inline());
+
+        assertTrue(r.packets() > 0);
+        assertEquals(0, r.poolInFlight());
+        assertTrue(r.drops().isEmpty(), () -> "drops " + r.drops());
+        assertTrue(r.threads().stream().noneMatch(t -> t.name().startsWith("vfplane-pipeline-perf-")),
+            "inline: no pipeline thread");
+        final RunResult.ThreadCpu generator = r.threads().stream()
+            .filter(t -> t.name().equals("vfplane-perf-generator")).findFirst().orElseThrow();
+        assertTrue(generator.allocatedBytes() < 1024, "generator (running the stages) allocated " +
+            generator.allocatedBytes() + " bytes");
+    }
+
+    @Test
     void shouldMeasureFromIntendedSendTimeAtAFixedRate()
     {
         final RunResult r = run("pipeline-noop", "64", 50_000, Placement.fused());
