@@ -97,6 +97,10 @@ public final class LibC
     private static final MethodHandle RECVMMSG = bind("recvmmsg", FunctionDescriptor.of(I, I, L, I, I, L));
     private static final MethodHandle SENDMMSG = bind("sendmmsg", FunctionDescriptor.of(I, I, L, I, I));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(I, I, I));
+    private static final MethodHandle SCHED_SETAFFINITY =
+        bind("sched_setaffinity", FunctionDescriptor.of(I, I, L, L));
+    private static final MethodHandle SCHED_GETAFFINITY =
+        bind("sched_getaffinity", FunctionDescriptor.of(I, I, L, L));
     // not errno-capturing: strerror is how errno becomes text
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
         FunctionDescriptor.of(ValueLayout.ADDRESS, I));
@@ -336,6 +340,35 @@ public final class LibC
         try
         {
             return (int)SENDMMSG.invokeExact(state, fd, vector, count, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** glibc's {@code cpu_set_t}: 1024 bits. */
+    public static final int CPU_SET_BYTES = 128;
+
+    /** {@code sched_setaffinity(pid, size, mask)}; pid 0 is the calling thread. */
+    public static int schedSetaffinity(final MemorySegment state, final int pid, final long size, final long mask)
+    {
+        try
+        {
+            return (int)SCHED_SETAFFINITY.invokeExact(state, pid, size, mask);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code sched_getaffinity(pid, size, mask)}; pid 0 is the calling thread. */
+    public static int schedGetaffinity(final MemorySegment state, final int pid, final long size, final long mask)
+    {
+        try
+        {
+            return (int)SCHED_GETAFFINITY.invokeExact(state, pid, size, mask);
         }
         catch (final Throwable t)
         {
