@@ -63,7 +63,8 @@ import io.vfplane.vf.port.udp.UnderlayTransport;
  * </pre>
  *
  * <h2>The offload path ({@code underlay.offloads: on}, the default)</h2>
- * The TAPs are opened with {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6}: a guest hands over TCP frames of up to
+ * The TAPs are opened with {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6} (and {@code TUN_F_USO4 | TUN_F_USO6} where the
+ * kernel takes them): a guest hands over TCP frames of up to
  * 64 KiB with their gso metadata in the vnet header (into slots of the guest pool, large enough for them). The
  * {@code csum} stage finishes the partial checksums of small frames; encap keeps the gso metadata; at tx,
  * {@link TunnelGsoOutput} writes every segment's VXLAN and inner headers behind the frame and the underlay sends the
@@ -71,7 +72,8 @@ import io.vfplane.vf.port.udp.UnderlayTransport;
  * {@code native} transport, the default; on Netty's transports the datagrams are copied end to end into one slot).
  * Receiving, the underlay socket has UDP GRO on ({@code native}: several trains per recvmmsg), the datagrams are
  * decapsulated one by one, and {@link CoalescingTapOutput} merges the inner TCP segments back into 64 KiB frames
- * written to the TAP with {@code GSO_TCPV4} in the vnet header.
+ * written to the TAP with {@code GSO_TCPV4} in the vnet header, and runs of same-flow UDP datagrams into one
+ * {@code GSO_UDP_L4} write where the kernel's TAPs take USO (6.2 on).
  * <p>
  * {@code pipelines.cpus} pins the data-path threads (set on the starting thread, which they inherit from): on a
  * small host, one CPU per daemon keeps a frame's hand-offs between its threads in one core's cache.
@@ -276,7 +278,11 @@ public final class Daemon implements AutoCloseable
         {
             log.info("underlay " + line);
         }
-        final int tapOffloads = offloads ? TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4 | TapDevice.TUN_F_TSO6 : 0;
+        // USO where the kernel has it (6.2 on; TapDevice drops the flags where it refuses them): the guests then take
+        // runs of small UDP datagrams as one GSO_UDP_L4 write (CoalescingTapOutput) and may hand us UDP GSO frames,
+        // which TunnelGsoOutput splits like TSO frames
+        final int tapOffloads = offloads ? TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4 | TapDevice.TUN_F_TSO6 |
+            TapDevice.TUN_F_USO4 | TapDevice.TUN_F_USO6 : 0;
         final Output[] toGuests = new Output[VF_PORT_BASE + vfCount];
         final Output[] fromGuests = new Output[VF_PORT_BASE + vfCount];
         for (final HostConfig.Vf vf : config.vfs())
@@ -301,9 +307,13 @@ public final class Daemon implements AutoCloseable
             fromGuests[VF_PORT_BASE + vf.index()] = tap.newSender();
             plugGuest(vf);
         }
-        log.info("offloads " + (offloads ? "on: TAPs with TSO4/TSO6 and checksum offload (64 KiB frames), tunnel " +
-            "TSO into one UDP GSO train" + (underlay.gsoInUse() ? "" : " (split: no UDP GSO here)") +
-            ", RSC to the guests" : "off (configured): MTU-sized frames"));
+        final boolean uso = !taps.isEmpty() && taps.getFirst().device().takesUdpGso();
+        log.info("offloads " + (offloads ? "on: TAPs with TSO4/TSO6" + (uso ? "/USO" : "") + " and checksum offload " +
+            "(64 KiB frames), tunnel TSO into one UDP GSO train" +
+            (underlay.gsoInUse() ? "" : " (split: no UDP GSO here)") + ", RSC to the guests" +
+            (uso ? ", runs of UDP datagrams to a guest as one GSO_UDP_L4 write" :
+            " (no USO on this kernel's TAPs: UDP to the guests one datagram per write)") :
+            "off (configured): MTU-sized frames"));
         // BLOCK: a full ring holds the receive thread back (the socket or TAP queue absorbs the burst) rather than
         // dropping what was already read, which TCP would pay for with retransmits
         final IdleStrategyConfig idle = IdleStrategyConfig.of(IdleStrategyConfig.Kind.parse(config.pipelines().idle()));

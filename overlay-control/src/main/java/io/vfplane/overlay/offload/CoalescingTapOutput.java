@@ -18,6 +18,11 @@ import io.vfplane.vf.port.tap.TapPort;
  * {@code NEEDS_CSUM} with the pseudo-header sum, which the guest's kernel takes as "checksum done by the device", as
  * with a real NIC's tunnel offloads. A flow's frames are flushed at the end of every batch, so nothing waits.
  * <p>
+ * USO: when the TAP takes {@code GSO_UDP_L4} frames ({@link TapPort.Sender#takesUdpGso()}: opened with
+ * {@code TUN_F_USO4|TUN_F_USO6} on a kernel that has them), runs of consecutive inner UDP datagrams of one flow go
+ * to the TAP as one such frame as well ({@link UdpGsoMerger}), so a burst of small datagrams costs one write; without
+ * it every datagram is its own write, as before.
+ * <p>
  * One instance per pipeline thread (per VF output); nothing allocated per packet.
  */
 public final class CoalescingTapOutput implements Output
@@ -28,6 +33,7 @@ public final class CoalescingTapOutput implements Output
     private final TapPort.Sender sender;
     private final long baseAddress;
     private final Coalescer coalescer;
+    private final UdpGsoMerger udp;
     private final int[] fragOffsets = new int[Coalescer.MAX_SEGMENTS];
     private final int[] fragLengths = new int[Coalescer.MAX_SEGMENTS];
     private boolean held;
@@ -42,13 +48,18 @@ public final class CoalescingTapOutput implements Output
         this.sender = sender;
         this.baseAddress = pool.buffer().addressOffset();
         this.coalescer = new Coalescer(pool, parser, FLOW_SLOTS, TIMEOUT_NS, false, this::write);
+        this.udp = sender.takesUdpGso() ? new UdpGsoMerger(sender, pool) : null;
     }
 
     @Override
     public boolean offer(final PacketDescriptor packet, final PacketPool pool)
     {
-        coalescer.offer(packet, packet.timestampNs());
         held = true;
+        if (udp != null && udp.offer(packet))
+        {
+            return true;
+        }
+        coalescer.offer(packet, packet.timestampNs());
         return true;
     }
 
@@ -71,19 +82,41 @@ public final class CoalescingTapOutput implements Output
         {
             held = false;
             coalescer.flushAll();
+            if (udp != null)
+            {
+                udp.flushAll();
+            }
         }
         sender.flush();
     }
 
-    /** Segments merged into a frame held before them. */
+    /** Segments merged into a frame held before them (TCP and UDP). */
     public long merged()
     {
-        return coalescer.merged();
+        return coalescer.merged() + udpMerged();
     }
 
     /** Frames written (merged or not). */
     public long framesOut()
     {
-        return coalescer.framesOut();
+        return coalescer.framesOut() + (udp != null ? udp.framesOut() : 0);
+    }
+
+    /** Whether UDP datagrams are merged into {@code GSO_UDP_L4} frames (the TAP takes USO). */
+    public boolean mergesUdp()
+    {
+        return udp != null;
+    }
+
+    /** UDP datagrams merged into a {@code GSO_UDP_L4} frame behind another datagram (writes saved). */
+    public long udpMerged()
+    {
+        return udp != null ? udp.merged() : 0;
+    }
+
+    /** {@code GSO_UDP_L4} frames written. */
+    public long udpGsoFrames()
+    {
+        return udp != null ? udp.gsoFrames() : 0;
     }
 }

@@ -167,13 +167,52 @@ class TunnelGsoOutputTest
         };
     }
 
-    /** Ethernet/IPv4/UDP 4789/VXLAN 77/Ethernet/IPv4/TCP with {@code payload} bytes, marked GSO_TCPV4 at MSS. */
-    private PacketDescriptor frame(final int payload)
+    @Test
+    void shouldSendAGuestsUdpGsoFrameAsOneTrainOfDatagramsWithCompleteInnerChecksums()
     {
-        final int id = pool.allocate();
-        final int at = pool.dataOffset(id);
-        final UnsafeBuffer b = pool.buffer();
-        final int innerLength = 14 + 20 + 20 + payload;
+        // what a guest hands over when its TAP has USO: one UDP frame of many datagrams' payload, GSO_UDP_L4
+        final int segment = 1200;
+        final int payload = 10 * segment + 345;
+        final List<byte[]> train = new ArrayList<>();
+        final List<PacketDescriptor> trainMeta = new ArrayList<>();
+        final TunnelGsoOutput gso = new TunnelGsoOutput(capture(train, trainMeta), new PacketParser());
+        assertTrue(gso.offer(udpFrame(payload, segment), pool));
+
+        assertEquals(1, train.size(), "one frame for the underlay");
+        final int innerHeaders = 8 + 14 + 20 + 8;
+        final int datagram = innerHeaders + segment;
+        assertEquals(Offload.GSO_UDP_L4, trainMeta.get(0).gsoType());
+        assertEquals(datagram, trainMeta.get(0).gsoSize());
+        final byte[] t = train.get(0);
+        final int count = 11;
+        assertEquals(OUTER + (count - 1) * datagram + innerHeaders + 345, t.length);
+        final UnsafeBuffer b = new UnsafeBuffer(t);
+        for (int i = 0; i < count; i++)
+        {
+            final int at = OUTER + i * datagram;
+            final int ip = at + 8 + 14;
+            final int udpLength = (i == count - 1 ? 345 : segment) + 8;
+            assertEquals(20 + udpLength, b.getShort(ip + 2, BE) & 0xFFFF, "inner IP length of datagram " + i);
+            assertTrue(Checksums.verifyIpv4Header(b, ip), "inner IP header checksum of datagram " + i);
+            assertEquals(udpLength, b.getShort(ip + 20 + 4, BE) & 0xFFFF, "UDP length of datagram " + i);
+            final int sum = Checksums.sum(b, ip + 20, udpLength,
+                Checksums.ipv4PseudoHeaderSum(b, ip, Checksums.PROTOCOL_UDP, udpLength));
+            assertEquals(0, Checksums.fold(sum), "inner UDP checksum of datagram " + i);
+            for (int k = 0; k < udpLength - 8; k++)
+            {
+                assertEquals((byte)((i * segment + k) * 31 + 7), b.getByte(ip + 28 + k), "payload byte");
+            }
+        }
+        assertEquals(0, pool.inFlight(), "every buffer back in the pool");
+    }
+
+    /**
+     * Writes Ethernet/IPv4/UDP 4789/VXLAN 77 and the inner Ethernet header (IPv4) at {@code at}.
+     *
+     * @return where the inner IPv4 header goes.
+     */
+    private static int vxlanOuter(final UnsafeBuffer b, final int at, final int innerLength)
+    {
         int p = at;
         b.setMemory(p, 12, (byte)2);
         b.putShort(p + 12, (short)0x0800, BE);
@@ -190,7 +229,46 @@ class TunnelGsoOutputTest
         p += 8;
         b.setMemory(p, 12, (byte)4);
         b.putShort(p + 12, (short)0x0800, BE);
-        p += 14;
+        return p + 14;
+    }
+
+    /** Ethernet/IPv4/UDP 4789/VXLAN 77/Ethernet/IPv4/UDP with {@code payload} bytes, marked GSO_UDP_L4. */
+    private PacketDescriptor udpFrame(final int payload, final int segment)
+    {
+        final int id = pool.allocate();
+        final int at = pool.dataOffset(id);
+        final UnsafeBuffer b = pool.buffer();
+        final int innerLength = 14 + 20 + 8 + payload;
+        int p = vxlanOuter(b, at, innerLength);
+        final int innerIp = p;
+        ipv4(b, p, 20 + 8 + payload, 17, 0xC0A84D01, 0xC0A84D02);
+        p += 20;
+        b.putShort(p, (short)5201, BE);
+        b.putShort(p + 2, (short)40001, BE);
+        b.putShort(p + 4, (short)(8 + payload), BE);
+        p += 8;
+        for (int i = 0; i < payload; i++)
+        {
+            b.putByte(p + i, (byte)(i * 31 + 7));
+        }
+        // the guest's partial checksum as its UDP GSO send leaves it: pseudo-header sum over the whole length
+        b.putShort(innerIp + 20 + 6, (short)Checksums.reduce(
+            Checksums.ipv4PseudoHeaderSum(b, innerIp, Checksums.PROTOCOL_UDP, 8 + payload)), BE);
+        final PacketDescriptor d = new PacketDescriptor();
+        d.bind(id, at, p + payload - at);
+        d.gsoType(Offload.GSO_UDP_L4).gsoSize(segment).offloadFlags(Offload.FLAG_NEEDS_CSUM)
+            .csumStart(14 + 20).csumOffset(6).headerLength(14 + 20 + 8);
+        return d;
+    }
+
+    /** Ethernet/IPv4/UDP 4789/VXLAN 77/Ethernet/IPv4/TCP with {@code payload} bytes, marked GSO_TCPV4 at MSS. */
+    private PacketDescriptor frame(final int payload)
+    {
+        final int id = pool.allocate();
+        final int at = pool.dataOffset(id);
+        final UnsafeBuffer b = pool.buffer();
+        final int innerLength = 14 + 20 + 20 + payload;
+        int p = vxlanOuter(b, at, innerLength);
         final int innerIp = p;
         ipv4(b, p, 20 + 20 + payload, 6, 0xC0A84D01, 0xC0A84D02);
         p += 20;

@@ -9,6 +9,9 @@ package io.vfplane.vf.port.tap;
  * @param vnetHeaderSize 0 (no vnet header), {@link VnetHeader#LENGTH} or {@link VnetHeader#LENGTH_MRG_RXBUF}.
  * @param offloads       {@code TUNSETOFFLOAD} flags ({@link TapDevice#TUN_F_CSUM} ...): what the kernel may hand
  *                       us unfinished (partial checksums, TSO frames up to 64 KiB: the pool's slots must hold them).
+ *                       {@link TapDevice#TUN_F_USO4} and {@link TapDevice#TUN_F_USO6} (together, with
+ *                       {@link TapDevice#TUN_F_CSUM}) are taken only where the kernel has them (6.2 on) and
+ *                       dropped otherwise: {@link TapDevice#offloads()} says what was taken.
  * @param vf             the VF this TAP is the guest side of; set on every received packet.
  * @param portId         the port number set as in-port on every received packet.
  */

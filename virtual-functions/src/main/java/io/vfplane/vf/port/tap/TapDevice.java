@@ -46,14 +46,16 @@ public final class TapDevice implements AutoCloseable
     private final TapConfig config;
     private final String name;
     private final int[] fds;
+    private final int offloads;
     private final Arena arena = Arena.ofShared();
     private boolean closed;
 
-    private TapDevice(final TapConfig config, final String name, final int[] fds)
+    private TapDevice(final TapConfig config, final String name, final int[] fds, final int offloads)
     {
         this.config = config;
         this.name = name;
         this.fds = fds;
+        this.offloads = offloads;
     }
 
     /**
@@ -66,6 +68,7 @@ public final class TapDevice implements AutoCloseable
         final int[] fds = new int[config.queues()];
         java.util.Arrays.fill(fds, -1);
         String name = config.name();
+        int offloads = 0;
         try (Arena setup = Arena.ofConfined())
         {
             final MemorySegment errno = LibC.newErrnoState(setup);
@@ -119,20 +122,43 @@ public final class TapDevice implements AutoCloseable
                 }
                 if (q == 0 && config.vnetHeaderSize() != 0)
                 {
-                    if (LibC.ioctl(errno, fd, TUNSETOFFLOAD, config.offloads()) < 0)
-                    {
-                        throw failure(config, "TUNSETOFFLOAD 0x" + Integer.toHexString(config.offloads()),
-                            LibC.errno(errno));
-                    }
+                    offloads = setOffloads(config, errno, fd);
                 }
             }
-            return new TapDevice(config, name, fds);
+            return new TapDevice(config, name, fds, offloads);
         }
         catch (final RuntimeException e)
         {
             closeAll(fds);
             throw e;
         }
+    }
+
+    /**
+     * {@code TUNSETOFFLOAD} with the configured flags. USO ({@code TUN_F_USO4|TUN_F_USO6}) is asked for when the
+     * kernel has it: kernels before 6.2 refuse the flags with EINVAL, and then the TAP is set up without them (the
+     * other flags again), so one configuration runs on old and new kernels; {@link #offloads()} says what was taken.
+     *
+     * @return the flags the kernel took.
+     */
+    private static int setOffloads(final TapConfig config, final MemorySegment errno, final int fd)
+    {
+        final int wanted = config.offloads();
+        if (LibC.ioctl(errno, fd, TUNSETOFFLOAD, wanted) == 0)
+        {
+            return wanted;
+        }
+        int e = LibC.errno(errno);
+        final int withoutUso = wanted & ~(TUN_F_USO4 | TUN_F_USO6);
+        if (e == LibC.EINVAL && withoutUso != wanted)
+        {
+            if (LibC.ioctl(errno, fd, TUNSETOFFLOAD, withoutUso) == 0)
+            {
+                return withoutUso;
+            }
+            e = LibC.errno(errno);
+        }
+        throw failure(config, "TUNSETOFFLOAD 0x" + Integer.toHexString(wanted), e);
     }
 
     private static IllegalStateException failure(final TapConfig config, final String call, final int errno)
@@ -166,6 +192,24 @@ public final class TapDevice implements AutoCloseable
     public TapConfig config()
     {
         return config;
+    }
+
+    /**
+     * The {@code TUNSETOFFLOAD} flags the kernel took: the configured ones, less USO when the kernel has none (see
+     * {@link TapConfig#offloads()}).
+     */
+    public int offloads()
+    {
+        return offloads;
+    }
+
+    /**
+     * Whether this kernel takes USO on the TAP ({@code TUN_F_USO4} and {@code TUN_F_USO6} were asked for and
+     * accepted): it then also takes {@code GSO_UDP_L4} frames written to the TAP, segmenting them into datagrams.
+     */
+    public boolean takesUdpGso()
+    {
+        return (offloads & (TUN_F_USO4 | TUN_F_USO6)) == (TUN_F_USO4 | TUN_F_USO6);
     }
 
     public int queues()

@@ -424,6 +424,15 @@ public final class TapPort implements PacketPort
             }
         }
 
+        /**
+         * Whether the TAP takes {@code GSO_UDP_L4} frames (USO was accepted when it was opened): several datagrams
+         * of a flow may then go in one {@link #sendGathered} write, which the kernel splits again.
+         */
+        public boolean takesUdpGso()
+        {
+            return device.takesUdpGso();
+        }
+
         /** The errno of the last failed write (this sender's thread only). */
         public int lastErrno()
         {
