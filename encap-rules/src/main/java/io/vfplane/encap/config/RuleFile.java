@@ -1,30 +1,16 @@
 package io.vfplane.encap.config;
 
-
 import java.io.Reader;
-
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
-
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-
-
-
-
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import io.vfplane.encap.format.TunnelFormat;
 import io.vfplane.encap.rules.EgressRule;
@@ -40,7 +26,8 @@ import io.vfplane.encap.rules.Underlay;
  * the file, the line and the field ({@code rules.yaml:14: egress[3].vni: 16777216 is out of range 0..16777215}), and
  * unknown fields are errors too. The file format is documented, with a complete example, in the module README.
  *
- * <p>SnakeYAML's node API (compose, not load) keeps the line of every value.
+ * <p>SnakeYAML's node API (compose, not load) keeps the line of every value; {@link YamlFields} reads the fields and
+ * collects the errors.
  */
 public final class RuleFile
 {
@@ -60,28 +47,18 @@ public final class RuleFile
     private static final Set<String> INGRESS = Set.of("match", "action", "vf");
     private static final Set<String> INGRESS_MATCH = Set.of("dst-ip", "format", "vni", "inner-dst-mac", "src-ip");
 
-    private final String fileName;
-    private final List<String> errors = new ArrayList<>();
-    private final Map<String, Integer> lines = new HashMap<>();
+    private final YamlFields fields;
 
     private RuleFile(final String fileName)
     {
-        this.fileName = fileName;
+        this.fields = new YamlFields(fileName);
     }
 
     /** Reads and validates a rule file. */
     public static RuleSet read(final Path file) throws RuleFileException
     {
-        final Reader text;
-        try
-        {
-            text = YamlSource.open(file);
-        }
-        catch (final YamlSource.Refused ex)
-        {
-            throw new RuleFileException(List.of(ex.line()));
-        }
-        return parse(YamlSource.displayName(file), text);
+        final RuleFile reader = new RuleFile(YamlSource.displayName(file));
+        return reader.doParse(reader.fields.open(file));
     }
 
     /** Reads and validates rules from text; {@code fileName} names them in errors. */
@@ -90,21 +67,14 @@ public final class RuleFile
         return new RuleFile(fileName).doParse(text);
     }
 
+    /** {@code text} is null when the file could not be read (the error is already recorded). */
     private RuleSet doParse(final Reader text) throws RuleFileException
     {
-        final Node root;
-        try
-        {
-            root = YamlSource.compose(fileName, text);
-        }
-        catch (final YamlSource.Refused ex)
-        {
-            throw new RuleFileException(List.of(ex.line()));
-        }
-        final Map<String, Node> top = mapping(root, "", TOP);
+        final Node root = fields.document(text);
+        final Map<String, Node> top = root == null ? null : fields.mapping(root, "", TOP);
         if (top == null)
         {
-            throw new RuleFileException(errors);
+            throw new RuleFileException(fields.errors());
         }
         final Underlay underlay = underlay(top.get("underlay"));
         final Map<String, TunnelFormat> formats = formats(top.get("formats"));
@@ -112,16 +82,16 @@ public final class RuleFile
         final Node knownNode = top.get("geneve-known-options");
         if (knownNode != null)
         {
-            final List<Node> items = sequence(knownNode, "geneve-known-options");
+            final List<Node> items = fields.sequence(knownNode, "geneve-known-options");
             for (int i = 0; items != null && i < items.size(); i++)
             {
                 final String path = "geneve-known-options[" + i + "]";
-                final Map<String, Node> m = mapping(items.get(i), path, OPTION_KEY);
+                final Map<String, Node> m = fields.mapping(items.get(i), path, OPTION_KEY);
                 if (m != null)
                 {
-                    final long c = integer(m, "class", path, 0, 0xFFFF, -1);
-                    final long t = integer(m, "type", path, 0, 0xFF, -1);
-                    require(m, items.get(i), path, "class", "type");
+                    final long c = fields.integer(m, "class", path, 0, 0xFFFF, -1);
+                    final long t = fields.integer(m, "type", path, 0, 0xFF, -1);
+                    fields.require(m, items.get(i), path, "class", "type");
                     if (c >= 0 && t >= 0)
                     {
                         known.add(GeneveOption.key((int)c, (int)t));
@@ -132,9 +102,9 @@ public final class RuleFile
         final Set<TunnelFormat> used = new LinkedHashSet<>();
         final List<EgressRule> egress = egress(top.get("egress"), formats, used);
         final List<IngressRule> ingress = ingress(top.get("ingress"), formats, used);
-        if (!errors.isEmpty())
+        if (fields.hasErrors())
         {
-            throw new RuleFileException(errors);
+            throw new RuleFileException(fields.errors());
         }
         for (final TunnelFormat f : formats.values())
         {
@@ -150,30 +120,13 @@ public final class RuleFile
         catch (final RuleSetException ex)
         {
             final String path = ex.table() + "[" + ex.index() + "]" + (ex.field().isEmpty() ? "" : "." + ex.field());
-            throw new RuleFileException(List.of(fileName + ":" + lineOf(path) + ": " + path + ": " + ex.detail()));
+            throw new RuleFileException(List.of(fields.fileName() + ":" + fields.lineOf(path) + ": " + path + ": " +
+                ex.detail()));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new RuleFileException(List.of(fileName + ":" + lineOf("formats") + ": " + ex.getMessage()));
-        }
-    }
-
-    private int lineOf(final String path)
-    {
-        String p = path;
-        while (true)
-        {
-            final Integer line = lines.get(p);
-            if (line != null)
-            {
-                return line;
-            }
-            final int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-            if (cut <= 0)
-            {
-                return lines.getOrDefault(p, 1);
-            }
-            p = p.substring(0, cut);
+            throw new RuleFileException(List.of(fields.fileName() + ":" + fields.lineOf("formats") + ": " +
+                ex.getMessage()));
         }
     }
 
@@ -192,25 +145,25 @@ public final class RuleFile
         int mtu = Underlay.DEFAULT_MTU;
         if (node != null)
         {
-            final Map<String, Node> m = mapping(node, "underlay", UNDERLAY);
+            final Map<String, Node> m = fields.mapping(node, "underlay", UNDERLAY);
             if (m != null)
             {
-                v4 = address(m, "local-ipv4", "underlay", 4);
-                v6 = address(m, "local-ipv6", "underlay", 16);
+                v4 = fields.address(m, "local-ipv4", "underlay", 4);
+                v6 = fields.address(m, "local-ipv6", "underlay", 16);
                 if (m.containsKey("local-mac"))
                 {
-                    localMac = mac(m.get("local-mac"), "underlay.local-mac");
+                    localMac = fields.mac(m.get("local-mac"), "underlay.local-mac");
                 }
                 if (m.containsKey("gateway-mac"))
                 {
-                    gatewayMac = mac(m.get("gateway-mac"), "underlay.gateway-mac");
+                    gatewayMac = fields.mac(m.get("gateway-mac"), "underlay.gateway-mac");
                 }
-                final String d = choice(m, "depth", "underlay", "full-frame", "tunnel-header");
+                final String d = fields.word(m, "depth", "underlay", null, "full-frame", "tunnel-header");
                 if ("tunnel-header".equals(d))
                 {
                     depth = Underlay.Depth.TUNNEL_HEADER;
                 }
-                mtu = (int)integer(m, "mtu", "underlay", 576, 65535, Underlay.DEFAULT_MTU);
+                mtu = (int)fields.integer(m, "mtu", "underlay", 576, 65535, Underlay.DEFAULT_MTU);
             }
         }
         return new Underlay(v4, v6, localMac, gatewayMac, depth, mtu);
@@ -227,62 +180,62 @@ public final class RuleFile
         {
             return formats;
         }
-        final List<Node> items = sequence(node, "formats");
+        final List<Node> items = fields.sequence(node, "formats");
         for (int i = 0; items != null && i < items.size(); i++)
         {
             final String path = "formats[" + i + "]";
-            final Map<String, Node> m = mapping(items.get(i), path, FORMAT);
+            final Map<String, Node> m = fields.mapping(items.get(i), path, FORMAT);
             if (m == null)
             {
                 continue;
             }
-            final String name = string(m, "name", path);
+            final String name = fields.string(m, "name", path);
             if (name == null)
             {
-                error(items.get(i), path + ".name", "is required");
+                fields.error(items.get(i), path + ".name", "is required");
                 continue;
             }
             if (formats.containsKey(name))
             {
-                error(m.get("name"), path + ".name", "format " + name + " is already defined");
+                fields.error(m.get("name"), path + ".name", "format " + name + " is already defined");
                 continue;
             }
             try
             {
                 if (m.containsKey("base"))
                 {
-                    final String base = choice(m, "base", path, "vxlan", "geneve");
+                    final String base = fields.word(m, "base", path, null, "vxlan", "geneve");
                     for (final String k : m.keySet())
                     {
                         if (!k.equals("name") && !k.equals("base") && !k.equals("udp-port"))
                         {
-                            error(m.get(k), path + "." + k, "not allowed with base (only udp-port may change)");
+                            fields.error(m.get(k), path + "." + k, "not allowed with base (only udp-port may change)");
                         }
                     }
-                    final long port = integer(m, "udp-port", path, 1, 65535, -1);
+                    final long port = fields.integer(m, "udp-port", path, 1, 65535, -1);
                     if (base != null && port > 0)
                     {
                         formats.put(name, TunnelFormat.builtIn(base).withUdpPort(name, (int)port));
                     }
                     else if (base != null)
                     {
-                        error(items.get(i), path + ".udp-port", "is required with base");
+                        fields.error(items.get(i), path + ".udp-port", "is required with base");
                     }
                     continue;
                 }
-                final int errorsBefore = errors.size();
-                final long port = integer(m, "udp-port", path, 1, 65535, -1);
-                final long protocol = integer(m, "ip-protocol", path, 0, 255, -1);
+                final int errorsBefore = fields.errorCount();
+                final long port = fields.integer(m, "udp-port", path, 1, 65535, -1);
+                final long protocol = fields.integer(m, "ip-protocol", path, 0, 255, -1);
                 if ((port < 0) == (protocol < 0))
                 {
-                    error(items.get(i), path, "give exactly one of udp-port and ip-protocol");
+                    fields.error(items.get(i), path, "give exactly one of udp-port and ip-protocol");
                 }
                 if (protocol == TunnelFormat.IP_PROTOCOL_UDP)
                 {
-                    error(m.get("ip-protocol"), path + ".ip-protocol", "17 is UDP: give udp-port instead");
+                    fields.error(m.get("ip-protocol"), path + ".ip-protocol", "17 is UDP: give udp-port instead");
                 }
-                final long length = integer(m, "header-length", path, 1, 64, -1);
-                require(m, items.get(i), path, "header-length", "vni");
+                final long length = fields.integer(m, "header-length", path, 1, 64, -1);
+                fields.require(m, items.get(i), path, "header-length", "vni");
                 final int[] vni = field(m.get("vni"), path + ".vni");
                 final int[] flow = m.containsKey("flow-id") ? field(m.get("flow-id"), path + ".flow-id") :
                     new int[]{TunnelFormat.NO_FIELD, 0};
@@ -290,23 +243,23 @@ public final class RuleFile
                 final byte[] mask = new byte[fixed.length];
                 if (m.containsKey("fixed"))
                 {
-                    final List<Node> fixedItems = sequence(m.get("fixed"), path + ".fixed");
+                    final List<Node> fixedItems = fields.sequence(m.get("fixed"), path + ".fixed");
                     for (int j = 0; fixedItems != null && j < fixedItems.size(); j++)
                     {
                         final String fp = path + ".fixed[" + j + "]";
-                        final Map<String, Node> fm = mapping(fixedItems.get(j), fp, FIXED);
+                        final Map<String, Node> fm = fields.mapping(fixedItems.get(j), fp, FIXED);
                         if (fm == null)
                         {
                             continue;
                         }
-                        require(fm, fixedItems.get(j), fp, "offset", "bytes");
-                        final long off = integer(fm, "offset", fp, 0, 63, -1);
+                        fields.require(fm, fixedItems.get(j), fp, "offset", "bytes");
+                        final long off = fields.integer(fm, "offset", fp, 0, 63, -1);
                         final byte[] b = hex(fm.get("bytes"), fp + ".bytes");
                         if (off >= 0 && b != null)
                         {
                             if (off + b.length > fixed.length)
                             {
-                                error(fm.get("bytes"), fp + ".bytes", "runs past the " + fixed.length +
+                                fields.error(fm.get("bytes"), fp + ".bytes", "runs past the " + fixed.length +
                                     "-byte header");
                             }
                             else
@@ -320,7 +273,7 @@ public final class RuleFile
                         }
                     }
                 }
-                if (errors.size() == errorsBefore && vni != null && flow != null)
+                if (fields.errorCount() == errorsBefore && vni != null && flow != null)
                 {
                     formats.put(name, TunnelFormat.custom(name,
                         port > 0 ? TunnelFormat.IP_PROTOCOL_UDP : (int)protocol, (int)Math.max(port, 0),
@@ -329,7 +282,7 @@ public final class RuleFile
             }
             catch (final IllegalArgumentException ex)
             {
-                error(items.get(i), path + "." + ex.getMessage().split(":")[0], rest(ex.getMessage()));
+                fields.error(items.get(i), path + "." + ex.getMessage().split(":")[0], rest(ex.getMessage()));
             }
         }
         return formats;
@@ -347,17 +300,17 @@ public final class RuleFile
         {
             return null;
         }
-        final Map<String, Node> m = mapping(node, path, FIELD);
+        final Map<String, Node> m = fields.mapping(node, path, FIELD);
         if (m == null)
         {
             return null;
         }
-        require(m, node, path, "offset", "width");
-        final long offset = integer(m, "offset", path, 0, 63, -1);
-        final long width = integer(m, "width", path, 8, 32, -1);
+        fields.require(m, node, path, "offset", "width");
+        final long offset = fields.integer(m, "offset", path, 0, 63, -1);
+        final long width = fields.integer(m, "width", path, 8, 32, -1);
         if (width > 0 && width % 8 != 0)
         {
-            error(m.get("width"), path + ".width", width + " must be 8, 16, 24 or 32 bits");
+            fields.error(m.get("width"), path + ".width", width + " must be 8, 16, 24 or 32 bits");
             return null;
         }
         return offset < 0 || width < 0 ? null : new int[]{(int)offset, (int)width};
@@ -371,12 +324,12 @@ public final class RuleFile
         {
             return rules;
         }
-        final List<Node> items = sequence(node, "egress");
+        final List<Node> items = fields.sequence(node, "egress");
         for (int i = 0; items != null && i < items.size(); i++)
         {
             final String path = "egress[" + i + "]";
-            final int before = errors.size();
-            final Map<String, Node> m = mapping(items.get(i), path, EGRESS);
+            final int before = fields.errorCount();
+            final Map<String, Node> m = fields.mapping(items.get(i), path, EGRESS);
             if (m == null)
             {
                 continue;
@@ -391,14 +344,14 @@ public final class RuleFile
             if (m.containsKey("match"))
             {
                 final String mp = path + ".match";
-                final Map<String, Node> match = mapping(m.get("match"), mp, EGRESS_MATCH);
+                final Map<String, Node> match = fields.mapping(m.get("match"), mp, EGRESS_MATCH);
                 if (match != null)
                 {
-                    vf = (int)integer(match, "vf", mp, 0, 65535, EgressRule.ANY);
-                    port = (int)integer(match, "port", mp, 0, 65535, EgressRule.ANY);
+                    vf = (int)fields.integer(match, "vf", mp, 0, 65535, EgressRule.ANY);
+                    port = (int)fields.integer(match, "port", mp, 0, 65535, EgressRule.ANY);
                     if (vf != EgressRule.ANY && port != EgressRule.ANY)
                     {
-                        error(match.get("port"), mp + ".port", "name a vf or a port, not both");
+                        fields.error(match.get("port"), mp + ".port", "name a vf or a port, not both");
                     }
                     if (match.containsKey("vlan"))
                     {
@@ -409,12 +362,12 @@ public final class RuleFile
                         }
                         else
                         {
-                            vlan = (int)integer(match, "vlan", mp, 0, 4095, EgressRule.ANY);
+                            vlan = (int)fields.integer(match, "vlan", mp, 0, 4095, EgressRule.ANY);
                         }
                     }
                     if (match.containsKey("dst-mac"))
                     {
-                        dstMac = mac(match.get("dst-mac"), mp + ".dst-mac");
+                        dstMac = fields.mac(match.get("dst-mac"), mp + ".dst-mac");
                     }
                     if (match.containsKey("dst-ip"))
                     {
@@ -433,14 +386,14 @@ public final class RuleFile
                         (match.containsKey("dst-ip") ? 1 : 0);
                     if (kinds > 1)
                     {
-                        error(m.get("match"), mp, "use at most one of five-tuple, dst-mac, dst-ip");
+                        fields.error(m.get("match"), mp, "use at most one of five-tuple, dst-mac, dst-ip");
                     }
                 }
             }
-            final String action = choice(m, "action", path, "encap", "deliver", "drop");
+            final String action = fields.word(m, "action", path, null, "encap", "deliver", "drop");
             if (action == null && !m.containsKey("action"))
             {
-                error(items.get(i), path + ".action", "is required (encap, deliver or drop)");
+                fields.error(items.get(i), path + ".action", "is required (encap, deliver or drop)");
             }
             Tunnel tunnel = null;
             int deliverVf = -1;
@@ -451,8 +404,8 @@ public final class RuleFile
             }
             else if ("deliver".equals(action))
             {
-                require(m, items.get(i), path, "vf");
-                deliverVf = (int)integer(m, "vf", path, 0, 65535, -1);
+                fields.require(m, items.get(i), path, "vf");
+                deliverVf = (int)fields.integer(m, "vf", path, 0, 65535, -1);
                 notAllowed(m, path, "format", "remote", "vni", "geneve-options", "ttl", "dscp", "df", "udp-checksum");
             }
             else if ("drop".equals(action))
@@ -460,7 +413,7 @@ public final class RuleFile
                 notAllowed(m, path, "vf", "format", "remote", "vni", "geneve-options", "ttl", "dscp", "df",
                     "udp-checksum");
             }
-            if (errors.size() == before)
+            if (fields.errorCount() == before)
             {
                 rules.add(new EgressRule(vf, port, vlan, dstMac, prefix, prefixLength, five,
                     EgressRule.Action.valueOf(action.toUpperCase()), tunnel, deliverVf));
@@ -476,38 +429,39 @@ public final class RuleFile
     private Tunnel tunnel(final Map<String, Node> m, final Node node, final String path,
         final Map<String, TunnelFormat> formats, final Set<TunnelFormat> used)
     {
-        require(m, node, path, "format", "remote", "vni");
+        fields.require(m, node, path, "format", "remote", "vni");
         final TunnelFormat format = formatRef(m, path, formats);
-        final byte[] remote = address(m, "remote", path, 0);
+        final byte[] remote = fields.address(m, "remote", path, 0);
         final long max = format == null ? 0xFFFF_FFFFL : format.maxVni();
-        final long vni = integer(m, "vni", path, 0, max, -1);
+        final long vni = fields.integer(m, "vni", path, 0, max, -1);
         final List<GeneveOption> options = new ArrayList<>();
         if (m.containsKey("geneve-options"))
         {
             if (format != null && format.kind() != TunnelFormat.Kind.GENEVE)
             {
-                error(m.get("geneve-options"), path + ".geneve-options", "only the geneve format carries options");
+                fields.error(m.get("geneve-options"), path + ".geneve-options",
+                    "only the geneve format carries options");
             }
-            final List<Node> items = sequence(m.get("geneve-options"), path + ".geneve-options");
+            final List<Node> items = fields.sequence(m.get("geneve-options"), path + ".geneve-options");
             int total = 0;
             for (int j = 0; items != null && j < items.size(); j++)
             {
                 final String op = path + ".geneve-options[" + j + "]";
-                final Map<String, Node> om = mapping(items.get(j), op, OPTION);
+                final Map<String, Node> om = fields.mapping(items.get(j), op, OPTION);
                 if (om == null)
                 {
                     continue;
                 }
-                require(om, items.get(j), op, "class", "type");
-                final long c = integer(om, "class", op, 0, 0xFFFF, -1);
-                final long t = integer(om, "type", op, 0, 0xFF, -1);
+                fields.require(om, items.get(j), op, "class", "type");
+                final long c = fields.integer(om, "class", op, 0, 0xFFFF, -1);
+                final long t = fields.integer(om, "type", op, 0, 0xFF, -1);
                 byte[] data = new byte[0];
                 if (om.containsKey("data"))
                 {
                     data = hex(om.get("data"), op + ".data");
                     if (data != null && (data.length % 4 != 0 || data.length > 124))
                     {
-                        error(om.get("data"), op + ".data", data.length +
+                        fields.error(om.get("data"), op + ".data", data.length +
                             " bytes; must be a multiple of 4 and at most 124");
                         data = null;
                     }
@@ -520,27 +474,30 @@ public final class RuleFile
             }
             if (total > 252)
             {
-                error(m.get("geneve-options"), path + ".geneve-options", total + " bytes of options; at most 252");
+                fields.error(m.get("geneve-options"), path + ".geneve-options",
+                    total + " bytes of options; at most 252");
             }
         }
         int ttl = Tunnel.DEFAULT_TTL;
         if (m.containsKey("ttl"))
         {
-            ttl = isWord(m.get("ttl"), "inherit") ? Tunnel.INHERIT : (int)integer(m, "ttl", path, 1, 255, 64);
+            ttl = YamlFields.isWord(m.get("ttl"), "inherit") ? Tunnel.INHERIT :
+                (int)fields.integer(m, "ttl", path, 1, 255, 64);
         }
         int dscp = 0;
         if (m.containsKey("dscp"))
         {
-            dscp = isWord(m.get("dscp"), "inherit") ? Tunnel.INHERIT : (int)integer(m, "dscp", path, 0, 63, 0);
+            dscp = YamlFields.isWord(m.get("dscp"), "inherit") ? Tunnel.INHERIT :
+                (int)fields.integer(m, "dscp", path, 0, 63, 0);
         }
         Tunnel.DfPolicy df = Tunnel.DfPolicy.CLEAR;
-        final String dfText = choice(m, "df", path, "set", "clear", "inherit");
+        final String dfText = fields.word(m, "df", path, null, "set", "clear", "inherit");
         if (dfText != null)
         {
             df = Tunnel.DfPolicy.valueOf(dfText.toUpperCase());
         }
         Tunnel.UdpChecksum checksum = Tunnel.UdpChecksum.DEFAULT;
-        final String csText = choice(m, "udp-checksum", path, "default", "zero", "compute");
+        final String csText = fields.word(m, "udp-checksum", path, null, "default", "zero", "compute");
         if (csText != null)
         {
             checksum = Tunnel.UdpChecksum.valueOf(csText.toUpperCase());
@@ -561,17 +518,17 @@ public final class RuleFile
         {
             return rules;
         }
-        final List<Node> items = sequence(node, "ingress");
+        final List<Node> items = fields.sequence(node, "ingress");
         for (int i = 0; items != null && i < items.size(); i++)
         {
             final String path = "ingress[" + i + "]";
-            final int before = errors.size();
-            final Map<String, Node> m = mapping(items.get(i), path, INGRESS);
+            final int before = fields.errorCount();
+            final Map<String, Node> m = fields.mapping(items.get(i), path, INGRESS);
             if (m == null)
             {
                 continue;
             }
-            require(m, items.get(i), path, "match", "action");
+            fields.require(m, items.get(i), path, "match", "action");
             TunnelFormat format = null;
             byte[] dst = null;
             byte[] src = null;
@@ -580,32 +537,32 @@ public final class RuleFile
             if (m.containsKey("match"))
             {
                 final String mp = path + ".match";
-                final Map<String, Node> match = mapping(m.get("match"), mp, INGRESS_MATCH);
+                final Map<String, Node> match = fields.mapping(m.get("match"), mp, INGRESS_MATCH);
                 if (match != null)
                 {
-                    require(match, m.get("match"), mp, "format", "vni");
+                    fields.require(match, m.get("match"), mp, "format", "vni");
                     format = formatRef(match, mp, formats);
-                    dst = address(match, "dst-ip", mp, 0);
-                    src = address(match, "src-ip", mp, 0);
-                    vni = integer(match, "vni", mp, 0, format == null ? 0xFFFF_FFFFL : format.maxVni(), -1);
+                    dst = fields.address(match, "dst-ip", mp, 0);
+                    src = fields.address(match, "src-ip", mp, 0);
+                    vni = fields.integer(match, "vni", mp, 0, format == null ? 0xFFFF_FFFFL : format.maxVni(), -1);
                     if (match.containsKey("inner-dst-mac"))
                     {
-                        mac = mac(match.get("inner-dst-mac"), mp + ".inner-dst-mac");
+                        mac = fields.mac(match.get("inner-dst-mac"), mp + ".inner-dst-mac");
                     }
                 }
             }
-            final String action = choice(m, "action", path, "deliver", "drop");
+            final String action = fields.word(m, "action", path, null, "deliver", "drop");
             int vf = -1;
             if ("deliver".equals(action))
             {
-                require(m, items.get(i), path, "vf");
-                vf = (int)integer(m, "vf", path, 0, 65535, -1);
+                fields.require(m, items.get(i), path, "vf");
+                vf = (int)fields.integer(m, "vf", path, 0, 65535, -1);
             }
             else
             {
                 notAllowed(m, path, "vf");
             }
-            if (errors.size() == before && format != null && action != null)
+            if (fields.errorCount() == before && format != null && action != null)
             {
                 used.add(format);
                 rules.add(new IngressRule(dst, format, vni, mac, src,
@@ -618,7 +575,7 @@ public final class RuleFile
     private TunnelFormat formatRef(final Map<String, Node> m, final String path,
         final Map<String, TunnelFormat> formats)
     {
-        final String name = string(m, "format", path);
+        final String name = fields.string(m, "format", path);
         if (name == null)
         {
             return null;
@@ -626,7 +583,7 @@ public final class RuleFile
         final TunnelFormat f = formats.get(name);
         if (f == null)
         {
-            error(m.get("format"), path + ".format", "unknown format " + name + " (known: " +
+            fields.error(m.get("format"), path + ".format", "unknown format " + name + " (known: " +
                 String.join(", ", formats.keySet()) + ")");
         }
         return f;
@@ -634,20 +591,20 @@ public final class RuleFile
 
     private EgressRule.FiveTuple fiveTuple(final Node node, final String path)
     {
-        final Map<String, Node> m = mapping(node, path, FIVE_TUPLE);
+        final Map<String, Node> m = fields.mapping(node, path, FIVE_TUPLE);
         if (m == null)
         {
             return null;
         }
-        require(m, node, path, "src", "dst", "protocol");
-        final byte[] src = address(m, "src", path, 0);
-        final byte[] dst = address(m, "dst", path, 0);
-        final long protocol = integer(m, "protocol", path, 0, 255, -1);
-        final long sport = integer(m, "src-port", path, 0, 65535, 0);
-        final long dport = integer(m, "dst-port", path, 0, 65535, 0);
+        fields.require(m, node, path, "src", "dst", "protocol");
+        final byte[] src = fields.address(m, "src", path, 0);
+        final byte[] dst = fields.address(m, "dst", path, 0);
+        final long protocol = fields.integer(m, "protocol", path, 0, 255, -1);
+        final long sport = fields.integer(m, "src-port", path, 0, 65535, 0);
+        final long dport = fields.integer(m, "dst-port", path, 0, 65535, 0);
         if (src != null && dst != null && src.length != dst.length)
         {
-            error(m.get("dst"), path + ".dst", "src and dst must be of the same family");
+            fields.error(m.get("dst"), path + ".dst", "src and dst must be of the same family");
             return null;
         }
         if (src == null || dst == null || protocol < 0)
@@ -658,77 +615,8 @@ public final class RuleFile
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // scalars
+    // scalars only rule files have
     // ------------------------------------------------------------------------------------------------------------
-
-    private void error(final Node node, final String path, final String message)
-    {
-        final int line = node == null ? lineOf(path) : node.getStartMark().getLine() + 1;
-        errors.add(fileName + ":" + line + ": " + path + ": " + message);
-    }
-
-    private Map<String, Node> mapping(final Node node, final String path, final Set<String> allowed)
-    {
-        final String where = path.isEmpty() ? "(top level)" : path;
-        lines.put(path, node.getStartMark().getLine() + 1);
-        if (!(node instanceof MappingNode mappingNode))
-        {
-            error(node, where, "expected a mapping");
-            return null;
-        }
-        final Map<String, Node> m = new LinkedHashMap<>();
-        for (final NodeTuple tuple : mappingNode.getValue())
-        {
-            if (!(tuple.getKeyNode() instanceof ScalarNode key))
-            {
-                error(tuple.getKeyNode(), where, "keys must be plain names");
-                continue;
-            }
-            final String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
-            if (!allowed.contains(key.getValue()))
-            {
-                error(key, childPath, "unknown field (allowed: " + String.join(", ", sorted(allowed)) + ")");
-                continue;
-            }
-            lines.put(childPath, tuple.getValueNode().getStartMark().getLine() + 1);
-            m.put(key.getValue(), tuple.getValueNode());
-        }
-        return m;
-    }
-
-    private static List<String> sorted(final Set<String> s)
-    {
-        final List<String> l = new ArrayList<>(s);
-        l.sort(null);
-        return l;
-    }
-
-    private List<Node> sequence(final Node node, final String path)
-    {
-        lines.put(path, node.getStartMark().getLine() + 1);
-        if (!(node instanceof SequenceNode seq))
-        {
-            error(node, path, "expected a list");
-            return null;
-        }
-        final List<Node> items = seq.getValue();
-        for (int i = 0; i < items.size(); i++)
-        {
-            lines.put(path + "[" + i + "]", items.get(i).getStartMark().getLine() + 1);
-        }
-        return items;
-    }
-
-    private void require(final Map<String, Node> m, final Node node, final String path, final String... keys)
-    {
-        for (final String k : keys)
-        {
-            if (!m.containsKey(k))
-            {
-                error(node, path + "." + k, "is required");
-            }
-        }
-    }
 
     private void notAllowed(final Map<String, Node> m, final String path, final String... keys)
     {
@@ -736,185 +624,23 @@ public final class RuleFile
         {
             if (m.containsKey(k))
             {
-                error(m.get(k), path + "." + k, "not allowed with this action");
+                fields.error(m.get(k), path + "." + k, "not allowed with this action");
             }
-        }
-    }
-
-    private String scalar(final Node node, final String path)
-    {
-        if (!(node instanceof ScalarNode s))
-        {
-            error(node, path, "expected a single value");
-            return null;
-        }
-        return s.getValue().trim();
-    }
-
-    private static boolean isWord(final Node node, final String word)
-    {
-        return node instanceof ScalarNode s && word.equals(s.getValue().trim());
-    }
-
-    private String string(final Map<String, Node> m, final String key, final String path)
-    {
-        final Node node = m.get(key);
-        return node == null ? null : scalar(node, path + "." + key);
-    }
-
-    private String choice(final Map<String, Node> m, final String key, final String path, final String... allowed)
-    {
-        final String value = string(m, key, path);
-        if (value == null)
-        {
-            return null;
-        }
-        for (final String a : allowed)
-        {
-            if (a.equals(value))
-            {
-                return a;
-            }
-        }
-        error(m.get(key), path + "." + key, value + " is not one of " + String.join(", ", allowed));
-        return null;
-    }
-
-    /** A decimal or 0x-hex integer in [min, max]; {@code absent} when the key is missing or on error. */
-    private long integer(final Map<String, Node> m, final String key, final String path, final long min,
-        final long max, final long absent)
-    {
-        final Node node = m.get(key);
-        if (node == null)
-        {
-            return absent;
-        }
-        final String field = path + "." + key;
-        final String text = scalar(node, field);
-        if (text == null)
-        {
-            return absent;
-        }
-        final long value;
-        try
-        {
-            if (text.startsWith("0x") || text.startsWith("0X"))
-            {
-                value = Long.parseLong(text.substring(2).replace("_", ""), 16);
-            }
-            else
-            {
-                value = Long.parseLong(text.replace("_", ""));
-            }
-        }
-        catch (final NumberFormatException ex)
-        {
-            error(node, field, text + " is not a number");
-            return absent;
-        }
-        if (value < min || value > max)
-        {
-            error(node, field, value + " is out of range " + min + ".." + max);
-            return absent;
-        }
-        return value;
-    }
-
-    /** An IP address literal (no host names); family 4 or 16 forces one, 0 accepts both. */
-    private byte[] address(final Map<String, Node> m, final String key, final String path, final int family)
-    {
-        final Node node = m.get(key);
-        if (node == null)
-        {
-            return null;
-        }
-        final String field = path + "." + key;
-        final String text = scalar(node, field);
-        if (text == null)
-        {
-            return null;
-        }
-        final byte[] a = parseAddress(text);
-        if (a == null)
-        {
-            error(node, field, text + " is not an IP address");
-            return null;
-        }
-        if (family != 0 && a.length != family)
-        {
-            error(node, field, text + " is not an IPv" + (family == 4 ? "4" : "6") + " address");
-            return null;
-        }
-        return a;
-    }
-
-    /** Parses a literal IPv4 or IPv6 address without name resolution; null if it is not one. */
-    static byte[] parseAddress(final String text)
-    {
-        if (text.isEmpty())
-        {
-            return null;
-        }
-        if (text.indexOf(':') < 0)
-        {
-            final String[] parts = text.split("\\.", -1);
-            if (parts.length != 4)
-            {
-                return null;
-            }
-            final byte[] a = new byte[4];
-            for (int i = 0; i < 4; i++)
-            {
-                if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit))
-                {
-                    return null;
-                }
-                final int v = Integer.parseInt(parts[i]);
-                if (v > 255)
-                {
-                    return null;
-                }
-                a[i] = (byte)v;
-            }
-            return a;
-        }
-        if (!text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.'))
-        {
-            return null;
-        }
-        try
-        {
-            // a literal with only hex digits, colons and dots is never looked up in DNS
-            final byte[] a = InetAddress.getByName(text).getAddress();
-            if (a.length == 4)
-            {
-                // ::ffff:a.b.c.d comes back as IPv4: keep it an IPv6 address as written
-                final byte[] mapped = new byte[16];
-                mapped[10] = (byte)0xFF;
-                mapped[11] = (byte)0xFF;
-                System.arraycopy(a, 0, mapped, 12, 4);
-                return mapped;
-            }
-            return a;
-        }
-        catch (final UnknownHostException ex)
-        {
-            return null;
         }
     }
 
     private Object[] prefix(final Node node, final String path)
     {
-        final String text = scalar(node, path);
+        final String text = fields.scalar(node, path);
         if (text == null)
         {
             return null;
         }
         final int slash = text.indexOf('/');
-        final byte[] a = parseAddress(slash < 0 ? text : text.substring(0, slash));
+        final byte[] a = YamlFields.parseAddress(slash < 0 ? text : text.substring(0, slash));
         if (a == null)
         {
-            error(node, path, text + " is not an IP prefix");
+            fields.error(node, path, text + " is not an IP prefix");
             return null;
         }
         int length = a.length * 8;
@@ -926,47 +652,21 @@ public final class RuleFile
             }
             catch (final NumberFormatException ex)
             {
-                error(node, path, text + " has a bad prefix length");
+                fields.error(node, path, text + " has a bad prefix length");
                 return null;
             }
             if (length < 0 || length > a.length * 8)
             {
-                error(node, path, "prefix length " + length + " is out of range 0.." + a.length * 8);
+                fields.error(node, path, "prefix length " + length + " is out of range 0.." + a.length * 8);
                 return null;
             }
         }
         return new Object[]{a, length};
     }
 
-    private long mac(final Node node, final String path)
-    {
-        final String text = scalar(node, path);
-        if (text == null)
-        {
-            return -1;
-        }
-        final String[] parts = text.split("[:-]", -1);
-        if (parts.length != 6)
-        {
-            error(node, path, text + " is not a MAC address");
-            return -1;
-        }
-        long v = 0;
-        for (final String p : parts)
-        {
-            if (p.length() != 2 || Character.digit(p.charAt(0), 16) < 0 || Character.digit(p.charAt(1), 16) < 0)
-            {
-                error(node, path, text + " is not a MAC address");
-                return -1;
-            }
-            v = v << 8 | Integer.parseInt(p, 16);
-        }
-        return v;
-    }
-
     private byte[] hex(final Node node, final String path)
     {
-        final String text = scalar(node, path);
+        final String text = fields.scalar(node, path);
         if (text == null)
         {
             return null;
@@ -974,7 +674,7 @@ public final class RuleFile
         final String digits = text.replace(" ", "").replace(":", "");
         if (digits.length() % 2 != 0 || !digits.chars().allMatch(c -> Character.digit(c, 16) >= 0))
         {
-            error(node, path, text + " is not hex bytes (for example \"00 00 00 01\")");
+            fields.error(node, path, text + " is not hex bytes (for example \"00 00 00 01\")");
             return null;
         }
         final byte[] b = new byte[digits.length() / 2];

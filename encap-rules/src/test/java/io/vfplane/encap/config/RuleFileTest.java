@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.vfplane.encap.format.TunnelFormat;
 import io.vfplane.encap.rules.RuleSet;
@@ -115,7 +116,7 @@ class RuleFileTest
         final List<String> errors = errorsOf(yaml);
         assertEquals(List.of(
             "rules.yaml:2: underlay.mtu: 20 is out of range 576..65535",
-            "rules.yaml:4: ingress[0].match.dst-ip: 300.1.1.1 is not an IP address",
+            "rules.yaml:4: ingress[0].match.dst-ip: \"300.1.1.1\" is not an IP address",
             "rules.yaml:4: ingress[0].vf: is required",
             "rules.yaml:6: ingress[1].match.format: unknown format nosuch (known: vxlan, geneve, nvgre, gre)"),
             errors);
@@ -170,5 +171,16 @@ class RuleFileTest
         assertEquals(1, errors.size());
         assertTrue(errors.get(0).startsWith("rules.yaml:2: formats[0].vni.offset: 6 puts the field outside"),
             errors.get(0));
+    }
+
+    @Test
+    void shouldReadAFileAndRefuseOneThatCannotBeReadNamingIt(@TempDir final Path dir) throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("rules.yaml"), readmeExample());
+        assertEquals(6, RuleFile.read(file).egressRules().size());
+        final List<String> errors = assertThrows(RuleFileException.class,
+            () -> RuleFile.read(dir.resolve("absent.yaml"))).errors();
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("absent.yaml:0: cannot read: "), errors.get(0));
     }
 }

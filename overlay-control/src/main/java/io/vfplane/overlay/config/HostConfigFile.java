@@ -1,33 +1,21 @@
 package io.vfplane.overlay.config;
 
-import io.vfplane.encap.config.YamlSource;
-
-
 import java.io.Reader;
-
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-
-
-
-
-import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import io.vfplane.encap.config.YamlFields;
+import io.vfplane.encap.config.YamlSource;
 
 /**
  * Reads a host config ({@code host.yaml}) into a {@link HostConfig}. Everything is validated before anything is
@@ -51,27 +39,18 @@ public final class HostConfigFile
     private static final long MAX_VNI = 0xFF_FFFFL;
     private static final int MAX_IFNAME = 15;
 
-    private final String fileName;
-    private final List<String> errors = new ArrayList<>();
+    private final YamlFields fields;
 
     private HostConfigFile(final String fileName)
     {
-        this.fileName = fileName;
+        this.fields = new YamlFields(fileName);
     }
 
     /** Reads and validates a host config file. */
     public static HostConfig read(final Path file) throws HostConfigException
     {
-        final Reader text;
-        try
-        {
-            text = YamlSource.open(file);
-        }
-        catch (final YamlSource.Refused ex)
-        {
-            throw new HostConfigException(List.of(ex.line()));
-        }
-        return parse(YamlSource.displayName(file), text);
+        final HostConfigFile reader = new HostConfigFile(YamlSource.displayName(file));
+        return reader.doParse(reader.fields.open(file));
     }
 
     /** Reads and validates a host config from text; {@code fileName} names it in errors. */
@@ -80,23 +59,16 @@ public final class HostConfigFile
         return new HostConfigFile(fileName).doParse(text);
     }
 
+    /** {@code text} is null when the file could not be read (the error is already recorded). */
     private HostConfig doParse(final Reader text) throws HostConfigException
     {
-        final Node root;
-        try
-        {
-            root = YamlSource.compose(fileName, text);
-        }
-        catch (final YamlSource.Refused ex)
-        {
-            throw new HostConfigException(List.of(ex.line()));
-        }
-        final Map<String, Node> top = mapping(root, "", TOP);
+        final Node root = fields.document(text);
+        final Map<String, Node> top = root == null ? null : fields.mapping(root, "", TOP);
         if (top == null)
         {
-            throw new HostConfigException(errors);
+            throw new HostConfigException(fields.errors());
         }
-        require(top, root, "", "pf", "underlay", "vfs");
+        fields.require(top, root, "", "pf", "underlay", "vfs");
         final String pf = name(top, "pf", "", "pf0");
         final String instance = name(top, "instance", "", pf);
         final HostConfig.Underlay underlay = underlay(top.get("underlay"));
@@ -106,9 +78,9 @@ public final class HostConfigFile
         final int defaultGuestMtu = (underlay == null ? 1500 : underlay.mtu()) - HostConfig.VXLAN_OVERHEAD;
         final List<HostConfig.Vf> vfs = vfs(top.get("vfs"), defaultGuestMtu);
         final List<HostConfig.Peer> peers = peers(top.get("peers"));
-        if (!errors.isEmpty())
+        if (fields.hasErrors())
         {
-            throw new HostConfigException(errors);
+            throw new HostConfigException(fields.errors());
         }
         return new HostConfig(instance, pf, underlay, tunnel, control, pipelines, vfs, peers);
     }
@@ -119,18 +91,18 @@ public final class HostConfigFile
         {
             return null;
         }
-        final Map<String, Node> m = mapping(node, "underlay", UNDERLAY);
+        final Map<String, Node> m = fields.mapping(node, "underlay", UNDERLAY);
         if (m == null)
         {
             return null;
         }
-        require(m, node, "underlay", "bind");
+        fields.require(m, node, "underlay", "bind");
         final Inet4Address bind = m.get("bind") == null ? null : ipv4(m.get("bind"), "underlay.bind");
-        final int port = (int)integer(m, "port", "underlay", 1, 65535, 4789);
-        final String transport = word(m, "transport", "underlay", "epoll", "epoll", "io_uring", "native");
-        final int mtu = (int)integer(m, "mtu", "underlay", 576, 65535, 1500);
-        final boolean gro = bool(m, "gro", "underlay", true);
-        final boolean offloads = bool(m, "offloads", "underlay", true);
+        final int port = (int)fields.integer(m, "port", "underlay", 1, 65535, 4789);
+        final String transport = fields.word(m, "transport", "underlay", "epoll", "epoll", "io_uring", "native");
+        final int mtu = (int)fields.integer(m, "mtu", "underlay", 576, 65535, 1500);
+        final boolean gro = fields.bool(m, "gro", "underlay", true);
+        final boolean offloads = fields.bool(m, "offloads", "underlay", true);
         return new HostConfig.Underlay(bind, port,
             HostConfig.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), mtu, gro, offloads);
     }
@@ -141,12 +113,12 @@ public final class HostConfigFile
         {
             return new HostConfig.Tunnel("vxlan");
         }
-        final Map<String, Node> m = mapping(node, "tunnel", TUNNEL);
+        final Map<String, Node> m = fields.mapping(node, "tunnel", TUNNEL);
         if (m == null)
         {
             return null;
         }
-        return new HostConfig.Tunnel(word(m, "format", "tunnel", "vxlan", "vxlan"));
+        return new HostConfig.Tunnel(fields.word(m, "format", "tunnel", "vxlan", "vxlan"));
     }
 
     private HostConfig.Control control(final Node node)
@@ -155,13 +127,13 @@ public final class HostConfigFile
         {
             return new HostConfig.Control(0, true);
         }
-        final Map<String, Node> m = mapping(node, "control", CONTROL);
+        final Map<String, Node> m = fields.mapping(node, "control", CONTROL);
         if (m == null)
         {
             return null;
         }
-        return new HostConfig.Control((int)integer(m, "port", "control", 0, 65535, 0),
-            bool(m, "metrics", "control", true));
+        return new HostConfig.Control((int)fields.integer(m, "port", "control", 0, 65535, 0),
+            fields.bool(m, "metrics", "control", true));
     }
 
     private HostConfig.Pipelines pipelines(final Node node)
@@ -170,25 +142,25 @@ public final class HostConfigFile
         {
             return new HostConfig.Pipelines("blocking", "inline", List.of());
         }
-        final Map<String, Node> m = mapping(node, "pipelines", PIPELINES);
+        final Map<String, Node> m = fields.mapping(node, "pipelines", PIPELINES);
         if (m == null)
         {
             return null;
         }
-        final String idle = word(m, "idle", "pipelines", "blocking", "anticipatory", "blocking", "yielding",
+        final String idle = fields.word(m, "idle", "pipelines", "blocking", "anticipatory", "blocking", "yielding",
             "sleeping", "busy-spin");
         String placement = "inline";
         final Node p = m.get("placement");
         if (p != null)
         {
-            placement = scalar(p, "pipelines.placement");
+            placement = fields.scalar(p, "pipelines.placement");
             try
             {
                 io.vfplane.pipeline.Placement.parse(placement);
             }
             catch (final RuntimeException ex)
             {
-                error(p, "pipelines.placement", "\"" + placement + "\": " + ex.getMessage());
+                fields.error(p, "pipelines.placement", "\"" + placement + "\": " + ex.getMessage());
                 placement = "inline";
             }
         }
@@ -196,12 +168,12 @@ public final class HostConfigFile
         final Node c = m.get("cpus");
         if (c != null)
         {
-            final List<Node> items = sequence(c, "pipelines.cpus");
+            final List<Node> items = fields.sequence(c, "pipelines.cpus");
             if (items != null)
             {
                 for (int k = 0; k < items.size(); k++)
                 {
-                    final String text = scalar(items.get(k), "pipelines.cpus[" + k + "]");
+                    final String text = fields.scalar(items.get(k), "pipelines.cpus[" + k + "]");
                     try
                     {
                         final int cpu = Integer.parseInt(text);
@@ -213,7 +185,8 @@ public final class HostConfigFile
                     }
                     catch (final NumberFormatException ex)
                     {
-                        error(items.get(k), "pipelines.cpus[" + k + "]", "a CPU number 0..1023: \"" + text + "\"");
+                        fields.error(items.get(k), "pipelines.cpus[" + k + "]",
+                            "a CPU number 0..1023: \"" + text + "\"");
                     }
                 }
             }
@@ -228,7 +201,7 @@ public final class HostConfigFile
         {
             return vfs;
         }
-        final List<Node> items = sequence(node, "vfs");
+        final List<Node> items = fields.sequence(node, "vfs");
         final Set<Integer> indexes = new HashSet<>();
         final Set<String> taps = new HashSet<>();
         final Set<Long> macs = new HashSet<>();
@@ -236,33 +209,33 @@ public final class HostConfigFile
         {
             final String path = "vfs[" + i + "]";
             final Node item = items.get(i);
-            final Map<String, Node> m = mapping(item, path, VF);
+            final Map<String, Node> m = fields.mapping(item, path, VF);
             if (m == null)
             {
                 continue;
             }
-            require(m, item, path, "index", "tap", "mac", "vni");
-            final int index = (int)integer(m, "index", path, 0, 255, -1);
+            fields.require(m, item, path, "index", "tap", "mac", "vni");
+            final int index = (int)fields.integer(m, "index", path, 0, 255, -1);
             if (index >= 0 && !indexes.add(index))
             {
-                error(m.get("index"), path + ".index", index + " is used by another VF");
+                fields.error(m.get("index"), path + ".index", index + " is used by another VF");
             }
             final String tap = ifName(m, "tap", path);
             if (tap != null && !taps.add(tap))
             {
-                error(m.get("tap"), path + ".tap", tap + " is used by another VF");
+                fields.error(m.get("tap"), path + ".tap", tap + " is used by another VF");
             }
-            final long mac = mac(m.get("mac"), path + ".mac");
+            final long mac = fields.unicastMac(m.get("mac"), path + ".mac");
             if (mac >= 0 && !macs.add(mac))
             {
-                error(m.get("mac"), path + ".mac", "is used by another VF");
+                fields.error(m.get("mac"), path + ".mac", "is used by another VF");
             }
-            final int vlan = (int)integer(m, "vlan", path, 0, 4094, 0);
+            final int vlan = (int)fields.integer(m, "vlan", path, 0, 4094, 0);
             final List<Inet4Address> ips = new ArrayList<>();
             final Node ipsNode = m.get("ips");
             if (ipsNode != null)
             {
-                final List<Node> ipItems = sequence(ipsNode, path + ".ips");
+                final List<Node> ipItems = fields.sequence(ipsNode, path + ".ips");
                 for (int k = 0; ipItems != null && k < ipItems.size(); k++)
                 {
                     final Inet4Address ip = ipv4(ipItems.get(k), path + ".ips[" + k + "]");
@@ -272,23 +245,23 @@ public final class HostConfigFile
                     }
                 }
             }
-            final int vni = (int)integer(m, "vni", path, 0, MAX_VNI, -1);
-            final boolean spoof = bool(m, "spoofchk", path, true);
-            final boolean trust = bool(m, "trust", path, false);
-            final String state = word(m, "state", path, "auto", "auto", "enable", "disable");
-            final int rate = (int)integer(m, "max_tx_rate", path, 0, 400_000, 0);
-            final int queues = (int)integer(m, "queues", path, 1, 16, 1);
+            final int vni = (int)fields.integer(m, "vni", path, 0, MAX_VNI, -1);
+            final boolean spoof = fields.bool(m, "spoofchk", path, true);
+            final boolean trust = fields.bool(m, "trust", path, false);
+            final String state = fields.word(m, "state", path, "auto", "auto", "enable", "disable");
+            final int rate = (int)fields.integer(m, "max_tx_rate", path, 0, 400_000, 0);
+            final int queues = (int)fields.integer(m, "queues", path, 1, 16, 1);
             HostConfig.Guest guest = null;
             final Node guestNode = m.get("guest");
             if (guestNode != null)
             {
-                final Map<String, Node> g = mapping(guestNode, path + ".guest", GUEST);
+                final Map<String, Node> g = fields.mapping(guestNode, path + ".guest", GUEST);
                 if (g != null)
                 {
-                    require(g, guestNode, path + ".guest", "netns");
+                    fields.require(g, guestNode, path + ".guest", "netns");
                     final String netns = name(g, "netns", path + ".guest", null);
                     final String address = cidr(g.get("address"), path + ".guest.address");
-                    final int mtu = (int)integer(g, "mtu", path + ".guest", 68, 65535, defaultGuestMtu);
+                    final int mtu = (int)fields.integer(g, "mtu", path + ".guest", 68, 65535, defaultGuestMtu);
                     guest = new HostConfig.Guest(netns, address, mtu);
                 }
             }
@@ -305,17 +278,17 @@ public final class HostConfigFile
         {
             return peers;
         }
-        final List<Node> items = sequence(node, "peers");
+        final List<Node> items = fields.sequence(node, "peers");
         for (int i = 0; items != null && i < items.size(); i++)
         {
             final String path = "peers[" + i + "]";
             final Node item = items.get(i);
-            final Map<String, Node> m = mapping(item, path, PEER);
+            final Map<String, Node> m = fields.mapping(item, path, PEER);
             if (m == null)
             {
                 continue;
             }
-            require(m, item, path, "endpoint");
+            fields.require(m, item, path, "endpoint");
             final String name = name(m, "name", path, "peer" + i);
             final Inet4Address endpoint = m.get("endpoint") == null ? null : ipv4(m.get("endpoint"),
                 path + ".endpoint");
@@ -323,10 +296,10 @@ public final class HostConfigFile
             final Node vnisNode = m.get("vnis");
             if (vnisNode != null)
             {
-                final List<Node> v = sequence(vnisNode, path + ".vnis");
+                final List<Node> v = fields.sequence(vnisNode, path + ".vnis");
                 for (int k = 0; v != null && k < v.size(); k++)
                 {
-                    final long vni = number(v.get(k), path + ".vnis[" + k + "]", 0, MAX_VNI);
+                    final long vni = fields.number(v.get(k), path + ".vnis[" + k + "]", 0, MAX_VNI, -1);
                     if (vni >= 0)
                     {
                         vnis.add((int)vni);
@@ -337,22 +310,22 @@ public final class HostConfigFile
             final Node hostsNode = m.get("hosts");
             if (hostsNode != null)
             {
-                final List<Node> h = sequence(hostsNode, path + ".hosts");
+                final List<Node> h = fields.sequence(hostsNode, path + ".hosts");
                 for (int k = 0; h != null && k < h.size(); k++)
                 {
                     final String hp = path + ".hosts[" + k + "]";
-                    final Map<String, Node> hm = mapping(h.get(k), hp, MAPPING);
+                    final Map<String, Node> hm = fields.mapping(h.get(k), hp, MAPPING);
                     if (hm == null)
                     {
                         continue;
                     }
-                    require(hm, h.get(k), hp, "vni", "mac");
-                    final int vni = (int)integer(hm, "vni", hp, 0, MAX_VNI, -1);
+                    fields.require(hm, h.get(k), hp, "vni", "mac");
+                    final int vni = (int)fields.integer(hm, "vni", hp, 0, MAX_VNI, -1);
                     if (vni >= 0 && !vnis.isEmpty() && !vnis.contains(vni))
                     {
-                        error(hm.get("vni"), hp + ".vni", vni + " is not in " + path + ".vnis " + vnis);
+                        fields.error(hm.get("vni"), hp + ".vni", vni + " is not in " + path + ".vnis " + vnis);
                     }
-                    final long mac = mac(hm.get("mac"), hp + ".mac");
+                    final long mac = fields.unicastMac(hm.get("mac"), hp + ".mac");
                     final Inet4Address ip = hm.get("ip") == null ? null : ipv4(hm.get("ip"), hp + ".ip");
                     hosts.add(new HostConfig.Mapping(vni, mac, ip));
                 }
@@ -373,149 +346,9 @@ public final class HostConfigFile
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Node helpers: each reports its own error and returns a sentinel, so one pass finds every error.
+    // Fields only host configs have; the common ones are YamlFields'. Each reports its own error and returns a
+    // sentinel, so one pass finds every error.
     // ---------------------------------------------------------------------------------------------------------
-
-    private void error(final Node node, final String path, final String message)
-    {
-        final int line = node == null ? 0 : node.getStartMark().getLine() + 1;
-        errors.add(fileName + ":" + line + ": " + (path.isEmpty() ? "" : path + ": ") + message);
-    }
-
-    private Map<String, Node> mapping(final Node node, final String path, final Set<String> allowed)
-    {
-        if (!(node instanceof MappingNode mn))
-        {
-            error(node, path.isEmpty() ? "(top)" : path, "must be a mapping");
-            return null;
-        }
-        final Map<String, Node> map = new LinkedHashMap<>();
-        for (final NodeTuple t : mn.getValue())
-        {
-            final String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : String.valueOf(t.getKeyNode());
-            final String field = path.isEmpty() ? key : path + "." + key;
-            if (!allowed.contains(key))
-            {
-                error(t.getKeyNode(), field, "unknown field (expected one of " + new java.util.TreeSet<>(allowed) + ")");
-                continue;
-            }
-            map.put(key, t.getValueNode());
-        }
-        return map;
-    }
-
-    private List<Node> sequence(final Node node, final String path)
-    {
-        if (!(node instanceof SequenceNode sn))
-        {
-            error(node, path, "must be a list");
-            return null;
-        }
-        return sn.getValue();
-    }
-
-    private void require(final Map<String, Node> m, final Node at, final String path, final String... keys)
-    {
-        for (final String k : keys)
-        {
-            if (!m.containsKey(k))
-            {
-                error(at, path.isEmpty() ? k : path + "." + k, "is required");
-            }
-        }
-    }
-
-    private String scalar(final Node node, final String path)
-    {
-        if (!(node instanceof ScalarNode s))
-        {
-            error(node, path, "must be a single value");
-            return null;
-        }
-        return s.getValue().trim();
-    }
-
-    private long number(final Node node, final String path, final long min, final long max)
-    {
-        final String text = scalar(node, path);
-        if (text == null)
-        {
-            return -1;
-        }
-        final long value;
-        try
-        {
-            value = text.startsWith("0x") || text.startsWith("0X") ?
-                Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
-        }
-        catch (final NumberFormatException ex)
-        {
-            error(node, path, "\"" + text + "\" is not a number");
-            return -1;
-        }
-        if (value < min || value > max)
-        {
-            error(node, path, value + " is out of range " + min + ".." + max);
-            return -1;
-        }
-        return value;
-    }
-
-    private long integer(
-        final Map<String, Node> m, final String key, final String path, final long min, final long max,
-        final long absent)
-    {
-        final Node node = m.get(key);
-        return node == null ? absent : number(node, path.isEmpty() ? key : path + "." + key, min, max);
-    }
-
-    private boolean bool(final Map<String, Node> m, final String key, final String path, final boolean absent)
-    {
-        final Node node = m.get(key);
-        if (node == null)
-        {
-            return absent;
-        }
-        final String text = scalar(node, path + "." + key);
-        if (text == null)
-        {
-            return absent;
-        }
-        return switch (text.toLowerCase(Locale.ROOT))
-        {
-            case "on", "true", "yes" -> true;
-            case "off", "false", "no" -> false;
-            default ->
-            {
-                error(node, path + "." + key, "\"" + text + "\" is not on/off");
-                yield absent;
-            }
-        };
-    }
-
-    private String word(
-        final Map<String, Node> m, final String key, final String path, final String absent, final String... allowed)
-    {
-        final Node node = m.get(key);
-        if (node == null)
-        {
-            return absent;
-        }
-        final String text = scalar(node, path + "." + key);
-        if (text == null)
-        {
-            return absent;
-        }
-        for (final String a : allowed)
-        {
-            if (a.equals(text))
-            {
-                return text;
-            }
-        }
-        error(node, path + "." + key, "\"" + text + "\" is not one of " + List.of(allowed));
-        return absent;
-    }
 
     private String name(final Map<String, Node> m, final String key, final String path, final String absent)
     {
@@ -524,15 +357,15 @@ public final class HostConfigFile
         {
             return absent;
         }
-        final String field = path.isEmpty() ? key : path + "." + key;
-        final String text = scalar(node, field);
+        final String field = YamlFields.child(path, key);
+        final String text = fields.scalar(node, field);
         if (text == null)
         {
             return absent;
         }
         if (!text.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"))
         {
-            error(node, field, "\"" + text + "\" must be letters, digits, '.', '_' or '-'");
+            fields.error(node, field, "\"" + text + "\" must be letters, digits, '.', '_' or '-'");
             return absent;
         }
         return text;
@@ -543,7 +376,7 @@ public final class HostConfigFile
         final String text = name(m, key, path, null);
         if (text != null && text.length() > MAX_IFNAME)
         {
-            error(m.get(key), path + "." + key, "\"" + text + "\" is longer than " + MAX_IFNAME + " characters");
+            fields.error(m.get(key), path + "." + key, "\"" + text + "\" is longer than " + MAX_IFNAME + " characters");
             return null;
         }
         return text;
@@ -551,17 +384,8 @@ public final class HostConfigFile
 
     private Inet4Address ipv4(final Node node, final String path)
     {
-        final String text = scalar(node, path);
-        if (text == null)
-        {
-            return null;
-        }
-        final Inet4Address address = parseIpv4(text);
-        if (address == null)
-        {
-            error(node, path, "\"" + text + "\" is not an IPv4 address");
-        }
-        return address;
+        final byte[] address = fields.address(node, path, 4);
+        return address == null ? null : inet4(address);
     }
 
     private String cidr(final Node node, final String path)
@@ -570,7 +394,7 @@ public final class HostConfigFile
         {
             return null;
         }
-        final String text = scalar(node, path);
+        final String text = fields.scalar(node, path);
         if (text == null)
         {
             return null;
@@ -580,68 +404,35 @@ public final class HostConfigFile
             text.substring(slash + 1).matches("[0-9]{1,2}") && Integer.parseInt(text.substring(slash + 1)) <= 32;
         if (!ok)
         {
-            error(node, path, "\"" + text + "\" is not an IPv4 address with a prefix length (a.b.c.d/n)");
+            fields.error(node, path, "\"" + text + "\" is not an IPv4 address with a prefix length (a.b.c.d/n)");
             return null;
         }
         return text;
     }
 
-    private long mac(final Node node, final String path)
-    {
-        final String text = scalar(node, path);
-        if (text == null)
-        {
-            return -1;
-        }
-        final long mac = parseMac(text);
-        if (mac < 0)
-        {
-            error(node, path, "\"" + text + "\" is not a MAC address");
-        }
-        else if ((mac & 0x0100_0000_0000L) != 0)
-        {
-            error(node, path, "\"" + text + "\" is a multicast address");
-            return -1;
-        }
-        return mac;
-    }
-
     /** Parses {@code a.b.c.d}, or returns null. Never resolves names. */
     public static Inet4Address parseIpv4(final String text)
     {
-        if (!text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}"))
-        {
-            return null;
-        }
-        final byte[] b = new byte[4];
-        final String[] parts = text.split("\\.");
-        for (int i = 0; i < 4; i++)
-        {
-            final int v = Integer.parseInt(parts[i]);
-            if (v > 255)
-            {
-                return null;
-            }
-            b[i] = (byte)v;
-        }
+        final byte[] address = YamlFields.parseAddress(text);
+        return address == null || address.length != 4 ? null : inet4(address);
+    }
+
+    private static Inet4Address inet4(final byte[] address)
+    {
         try
         {
-            return (Inet4Address)InetAddress.getByAddress(b);
+            return (Inet4Address)InetAddress.getByAddress(address);
         }
         catch (final UnknownHostException ex)
         {
-            return null;
+            throw new IllegalArgumentException(ex); // never: four bytes are always an IPv4 address
         }
     }
 
-    /** Parses {@code aa:bb:cc:dd:ee:ff} into 48 bits, or returns -1. */
+    /** Parses {@code aa:bb:cc:dd:ee:ff} (or with {@code -}) into 48 bits, or returns -1. */
     public static long parseMac(final String text)
     {
-        if (!text.matches("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}"))
-        {
-            return -1;
-        }
-        return Long.parseLong(text.replace(":", ""), 16);
+        return YamlFields.parseMac(text);
     }
 
     /** Formats 48 bits as {@code aa:bb:cc:dd:ee:ff}. */

@@ -1,9 +1,12 @@
 package io.vfplane.overlay.config;
 
 import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.vfplane.encap.rules.EgressRule;
 import io.vfplane.encap.rules.RuleSet;
@@ -121,6 +124,32 @@ final class HostConfigFileTest
         final List<String> errors = errors(GOOD.replace("{vni: 77, mac: 02:00:00:77:00:02", "{vni: 78, mac: " +
             "02:00:00:77:00:02"));
         assertEquals(List.of("host.yaml:28: peers[0].hosts[0].vni: 78 is not in peers[0].vnis [77]"), errors);
+    }
+
+    @Test
+    void shouldRefuseAWrongTypeAndABadChoiceInOnePassNamingTheirLines()
+    {
+        final List<String> errors = errors(GOOD.replace("transport: epoll", "transport: dpdk")
+            .replace("vnis: [77]", "vnis: 77"));
+        assertEquals(List.of(
+            "host.yaml:6: underlay.transport: \"dpdk\" is not one of epoll, io_uring, native",
+            "host.yaml:26: peers[0].vnis: expected a list"), errors);
+    }
+
+    @Test
+    void shouldRefuseAFileThatCannotBeReadNamingIt(@TempDir final Path dir)
+    {
+        final List<String> errors = assertThrows(HostConfigException.class,
+            () -> HostConfigFile.read(dir.resolve("host.yaml"))).errors();
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith("host.yaml:0: cannot read: "), errors.get(0));
+    }
+
+    @Test
+    void shouldReadAGoodConfigFromAFile(@TempDir final Path dir) throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("h1.yaml"), GOOD);
+        assertEquals(HostConfigFile.parse("h1.yaml", new StringReader(GOOD)).vfs(), HostConfigFile.read(file).vfs());
     }
 
     @Test
