@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -17,15 +18,35 @@ import io.vfplane.vf.port.sys.LibC;
  * The {@code native} underlay transport: one plain UDP socket driven through {@link LibC} (with the numbers and
  * structures of {@link NativeUdp}), without Netty.
  *
- * <h2>Receive</h2>
+ * <h2>Receive: pool slots posted as a NIC posts its RX ring</h2>
  * One thread blocks in {@code recvmmsg(MSG_WAITFORONE)} (a receive timeout of {@value #RECEIVE_TIMEOUT_MS} ms lets it
- * see the stop flag) into buffers of its own. With UDP GRO each message may be a train of same-flow datagrams of
- * {@code gso_size} bytes each (the last may be shorter), its size in the message's own {@code UDP_GRO} control
- * message: batching and GRO together, which Netty's epoll channel cannot do. Each datagram is handed to the
- * {@link DatagramHandler} by address; nothing is allocated.
+ * see the stop flag). With UDP GRO each message may be a train of same-flow datagrams of {@code gso_size} bytes each
+ * (the last may be shorter), its size in the message's own {@code UDP_GRO} control message: batching and GRO
+ * together, which Netty's epoll channel cannot do. The kernel writes straight into packet-pool slots: every message
+ * has up to {@value #RX_SLOTS} iovecs (the kernel's UDP GRO segment limit) each over a slot of its own, at the
+ * payload offset (the synthetic outer headers go in front of it later), all of one <em>predicted</em> datagram
+ * size {@code P}, and one last spill iovec over memory of the channel's own:
  * <pre>
- *   mmsghdr[i] -> iov -> | train i: datagram | datagram | ... | (gso_size each)   control: UDP_GRO = gso_size
+ *   mmsghdr[i] -> iov[0]   -> slot a: | headroom | outer hdrs (room) | P bytes: datagram 0 |
+ *                 iov[1]   -> slot b: | headroom | outer hdrs (room) | P bytes: datagram 1 |
+ *                 ...
+ *                 iov[n-1] -> slot z: | headroom | outer hdrs (room) | P bytes: datagram n-1 |
+ *                 iov[n]   -> spill:  | whatever did not fit in the n slots (up to a whole 64 KiB train) |
+ *                 control: UDP_GRO = gso_size (a train only)
  * </pre>
+ * The kernel fills the iovecs in order, so when a train's {@code gso_size} is {@code P} (or a single datagram is
+ * no longer than {@code P}) datagram k lies alone in slot k: the slot is handed on as it is, without a copy, and
+ * only the slots handed on are replaced (one bulk allocation); the others stay posted. When the size is not
+ * {@code P} the datagrams straddle iovecs: each is gathered into a fresh slot (counted as copied, correct but
+ * slower) and {@code P} becomes that {@code gso_size} for the next call (a single datagram longer than {@code P}
+ * sets it back to the whole slot, which fits every single datagram). {@code P} starts as the whole slot.
+ * Datagrams beyond the posted slots land in the spill and are copied too; so nothing is cut short by a wrong
+ * prediction or by a ring the pool could not fill. The ring holds at most a quarter of the pool ({@value
+ * #GRO_BATCH} messages of {@value #RX_SLOTS} slots for a pool of 2048 slots or more; fewer messages, then fewer slots
+ * per message, for a smaller one; one slot per message without GRO). When the pool runs dry fewer slots are posted
+ * (down to none: then everything lands in the spill, to be copied out, or dropped as no buffer while the pool stays
+ * empty), and the ring fills up again as slots come back. Every posted slot is returned when the receive thread
+ * ends.
  *
  * <h2>Send</h2>
  * The sending thread (one: a pipeline's tx) queues messages, each one or more iovecs over pool memory with its
@@ -36,26 +57,39 @@ import io.vfplane.vf.port.sys.LibC;
  */
 final class NativeUdpChannel implements AutoCloseable
 {
-    /** Takes one received datagram. */
+    /** Takes the received datagrams, each in a pool slot of its own. */
     interface DatagramHandler
     {
         /**
-         * @param address    native address of the payload (valid during the call only).
+         * One received datagram; the slot passes to the handler, which hands it on or releases it.
+         *
+         * @param bufferId   the pool slot; the payload starts at the pool's {@code dataOffset(bufferId)} plus the
+         *                   payload offset given to the channel.
          * @param length     payload bytes.
          * @param source     sender IPv4 address.
          * @param sourcePort sender UDP port.
          */
-        void onDatagram(long address, int length, int source, int sourcePort);
+        void onDatagram(int bufferId, int length, int source, int sourcePort);
 
-        /** End of one receive call's datagrams. */
-        void onBatchEnd();
+        /**
+         * End of one receive call's datagrams.
+         *
+         * @param copied   datagrams of the call gathered into a fresh slot (they did not lie alone in a posted one).
+         * @param noBuffer datagrams dropped for want of a slot.
+         * @param tooBig   datagrams dropped as longer than a slot's payload room.
+         */
+        void onBatchEnd(int copied, int noBuffer, int tooBig);
     }
 
     static final int RECEIVE_TIMEOUT_MS = 100;
-    /** Receive buffer of a GRO message: the largest train the kernel builds (64 KiB of IP packet). */
+    /** Spill buffer of a GRO message: the largest train the kernel builds (64 KiB of IP packet). */
     static final int GRO_TRAIN = 65_536;
-    /** GRO trains per recvmmsg. */
+    /** GRO trains per recvmmsg at most. */
     static final int GRO_BATCH = 8;
+    /** Slots posted per GRO message at most: the kernel coalesces at most 64 datagrams (UDP_GRO_CNT_MAX). */
+    static final int RX_SLOTS = 64;
+    /** The receive ring holds at most this share of the pool (1/4): the rest is for the packets in flight. */
+    static final int RX_POOL_SHARE = 4;
     /** Messages per sendmmsg; a full queue is flushed at once. */
     static final int SEND_BATCH = 64;
     /** iovecs of one queued message at most (a gathered tunnel TSO train: a header and a payload per segment). */
@@ -74,14 +108,34 @@ final class NativeUdpChannel implements AutoCloseable
     private final int localPort;
     private final int socketBuffer;
 
-    // receive (receive thread only)
+    // receive (receive thread only, but for the sizes)
+    private final PacketPool pool;
+    private final int payloadOffset;
+    /** Payload room of a slot: the largest datagram a slot takes. */
+    private final int slotCapacity;
     private final int rxMessages;
-    private final int rxBufferSize;
+    /** Slots posted per message at most. */
+    private final int rxSlots;
+    private final int spillSize;
     private final MemorySegment rxVector;
-    private final MemorySegment rxBuffers;
+    private final MemorySegment rxIovecs;
+    private final MemorySegment rxSpill;
     private final MemorySegment rxNames;
     private final MemorySegment rxControl;
     private final MemorySegment rxErrno;
+    /** Posted slots: message i's are {@code rxIds[i * rxSlots, i * rxSlots + rxPosted[i])}, in iovec order. */
+    private final int[] rxIds;
+    private final int[] rxPosted;
+    /** Whether message i's iovecs must be written again before the next call (slots or prediction changed). */
+    private final boolean[] rxStale;
+    /** The predicted datagram size: the length of every slot iovec. */
+    private int rxPrediction;
+    /** The message whose slots are being handed on (-1: none), and how many of them went so far. */
+    private int handingMessage = -1;
+    private int handedOn;
+    private int batchCopied;
+    private int batchNoBuffer;
+    private int batchTooBig;
     private Thread rxThread;
     private volatile boolean running;
     private long rxTruncated;
@@ -119,18 +173,27 @@ final class NativeUdpChannel implements AutoCloseable
     /**
      * Opens and binds the socket.
      *
-     * @param bind         IPv4 address and port (0: any).
-     * @param gro          ask for UDP GRO.
-     * @param recvBatch    messages per recvmmsg without GRO.
-     * @param maxDatagram  receive buffer per message without GRO.
-     * @param socketBuffer SO_RCVBUF / SO_SNDBUF (forced when privileged).
+     * @param bind          IPv4 address and port (0: any).
+     * @param gro           ask for UDP GRO.
+     * @param recvBatch     messages per recvmmsg without GRO.
+     * @param maxDatagram   spill room per message without GRO (beyond a slot).
+     * @param socketBuffer  SO_RCVBUF / SO_SNDBUF (forced when privileged).
+     * @param pool          the pool received datagrams are written into.
+     * @param payloadOffset where a received payload starts behind a slot's data offset (room for outer headers).
      * @throws IllegalStateException naming the call that failed.
      */
     NativeUdpChannel(
         final InetSocketAddress bind, final boolean gro, final int recvBatch, final int maxDatagram,
-        final int socketBuffer)
+        final int socketBuffer, final PacketPool pool, final int payloadOffset)
     {
+        if (pool.dataCapacity() <= payloadOffset)
+        {
+            throw new IllegalArgumentException("underlay: pool slots hold no payload behind " + payloadOffset);
+        }
         this.socketBuffer = socketBuffer;
+        this.pool = pool;
+        this.payloadOffset = payloadOffset;
+        this.slotCapacity = pool.dataCapacity() - payloadOffset;
         final MemorySegment errno = LibC.newErrnoState(arena);
         fd = LibC.socket(errno, NativeUdp.AF_INET, NativeUdp.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -174,25 +237,39 @@ final class NativeUdpChannel implements AutoCloseable
             throw ex;
         }
 
-        rxMessages = this.gro ? GRO_BATCH : recvBatch;
-        rxBufferSize = this.gro ? GRO_TRAIN : maxDatagram;
+        // the ring takes at most a share of the pool: with GRO whole messages of RX_SLOTS slots while the share
+        // allows (fewer messages, then fewer slots, for a small pool); without GRO one slot per message
+        final int ring = Math.max(1, pool.slotCount() / RX_POOL_SHARE);
+        if (this.gro)
+        {
+            rxMessages = Math.max(1, Math.min(GRO_BATCH, ring / RX_SLOTS));
+            rxSlots = Math.max(1, Math.min(RX_SLOTS, ring / rxMessages));
+            spillSize = GRO_TRAIN;
+        }
+        else
+        {
+            rxMessages = Math.min(recvBatch, ring);
+            rxSlots = 1;
+            spillSize = maxDatagram;
+        }
+        rxPrediction = slotCapacity;
+        rxIds = new int[rxMessages * rxSlots];
+        rxPosted = new int[rxMessages];
+        rxStale = new boolean[rxMessages];
+        Arrays.fill(rxStale, true);
         rxErrno = LibC.newErrnoState(arena);
         rxVector = arena.allocate((long)rxMessages * NativeUdp.MMSGHDR_SIZE, 64);
-        rxBuffers = arena.allocate((long)rxMessages * rxBufferSize, 64);
+        rxIovecs = arena.allocate((long)rxMessages * (rxSlots + 1) * LibC.IOVEC_SIZE, 64);
+        rxSpill = arena.allocate((long)rxMessages * spillSize, 64);
         rxNames = arena.allocate((long)rxMessages * NativeUdp.SOCKADDR_IN_SIZE, 8);
         rxControl = arena.allocate((long)rxMessages * NativeUdp.CMSG_SPACE_INT * 2, 8);
-        final MemorySegment rxIovecs = arena.allocate((long)rxMessages * LibC.IOVEC_SIZE, 8);
         for (int i = 0; i < rxMessages; i++)
         {
-            rxIovecs.set(ValueLayout.JAVA_LONG, (long)i * LibC.IOVEC_SIZE,
-                rxBuffers.address() + (long)i * rxBufferSize);
-            rxIovecs.set(ValueLayout.JAVA_LONG, (long)i * LibC.IOVEC_SIZE + LibC.IOVEC_LEN_OFFSET, rxBufferSize);
             final long m = (long)i * NativeUdp.MMSGHDR_SIZE;
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_NAME_OFFSET,
                 rxNames.address() + (long)i * NativeUdp.SOCKADDR_IN_SIZE);
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_IOV_OFFSET,
-                rxIovecs.address() + (long)i * LibC.IOVEC_SIZE);
-            rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_IOVLEN_OFFSET, 1);
+                rxIovecs.address() + (long)i * (rxSlots + 1) * LibC.IOVEC_SIZE);
             rxVector.set(ValueLayout.JAVA_LONG, m + NativeUdp.MSGHDR_CONTROL_OFFSET,
                 rxControl.address() + (long)i * NativeUdp.CMSG_SPACE_INT * 2);
         }
@@ -290,6 +367,12 @@ final class NativeUdpChannel implements AutoCloseable
         return rxTruncated;
     }
 
+    /** Slots posted per receive message at most. */
+    int receiveSlots()
+    {
+        return rxSlots;
+    }
+
     /** Starts the receive thread. */
     synchronized void startReceiving(final String name, final DatagramHandler handler)
     {
@@ -305,18 +388,43 @@ final class NativeUdpChannel implements AutoCloseable
 
     private void receiveLoop(final DatagramHandler handler)
     {
+        try
+        {
+            receive(handler);
+        }
+        finally
+        {
+            // the ring's slots are this thread's: they go back however it ends (but those already handed on, when a
+            // handler threw while a message was being handed on)
+            for (int i = 0; i < rxMessages; i++)
+            {
+                final int from = i == handingMessage ? handedOn : 0;
+                if (rxPosted[i] > from)
+                {
+                    pool.release(rxIds, i * rxSlots + from, rxPosted[i] - from);
+                }
+                rxPosted[i] = 0;
+            }
+            handingMessage = -1;
+            handedOn = 0;
+        }
+    }
+
+    private void receive(final DatagramHandler handler)
+    {
         final long vector = rxVector.address();
-        final long names = rxNames.address();
-        final long control = rxControl.address();
-        final long buffers = rxBuffers.address();
         final UnsafeBuffer raw = new UnsafeBuffer(vector, rxMessages * NativeUdp.MMSGHDR_SIZE);
-        final UnsafeBuffer name = new UnsafeBuffer(names, rxMessages * NativeUdp.SOCKADDR_IN_SIZE);
-        final UnsafeBuffer cmsg = new UnsafeBuffer(control, rxMessages * NativeUdp.CMSG_SPACE_INT * 2);
+        final UnsafeBuffer name = new UnsafeBuffer(rxNames.address(), rxMessages * NativeUdp.SOCKADDR_IN_SIZE);
+        final UnsafeBuffer cmsg = new UnsafeBuffer(rxControl.address(), rxMessages * NativeUdp.CMSG_SPACE_INT * 2);
+        final UnsafeBuffer iovecs = new UnsafeBuffer(rxIovecs.address(),
+            rxMessages * (rxSlots + 1) * LibC.IOVEC_SIZE);
+        final UnsafeBuffer spill = new UnsafeBuffer(rxSpill.address(), rxMessages * spillSize);
         final int controlSpace = NativeUdp.CMSG_SPACE_INT * 2;
         while (running)
         {
             for (int i = 0; i < rxMessages; i++)
             {
+                post(i, raw, iovecs);
                 final int m = i * NativeUdp.MMSGHDR_SIZE;
                 // the kernel writes back the lengths it used: give every message its full room again
                 raw.putInt(m + NativeUdp.MSGHDR_NAMELEN_OFFSET, NativeUdp.SOCKADDR_IN_SIZE);
@@ -334,19 +442,22 @@ final class NativeUdpChannel implements AutoCloseable
                 continue;
             }
             rxCalls++;
+            final int predicted = rxPrediction;
+            int nextPrediction = predicted;
             for (int i = 0; i < n; i++)
             {
                 final int m = i * NativeUdp.MMSGHDR_SIZE;
                 final int length = raw.getInt(m + NativeUdp.MMSGHDR_LEN_OFFSET);
                 if ((raw.getInt(m + NativeUdp.MSGHDR_FLAGS_OFFSET) & NativeUdp.MSG_TRUNC) != 0)
                 {
-                    rxTruncated++;
+                    rxTruncated++; // longer than the slots and the spill together: its posted slots stay posted
                     continue;
                 }
                 final int s = i * NativeUdp.SOCKADDR_IN_SIZE;
                 final int source = name.getInt(s + NativeUdp.SIN_ADDR_OFFSET, ByteOrder.BIG_ENDIAN);
                 final int sourcePort = name.getShort(s + NativeUdp.SIN_PORT_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
                 int segment = length;
+                boolean train = false;
                 if (gro)
                 {
                     final int c = i * controlSpace;
@@ -360,20 +471,172 @@ final class NativeUdpChannel implements AutoCloseable
                         if (size > 0)
                         {
                             segment = size;
+                            train = true;
                         }
                     }
                 }
-                final long base = buffers + (long)i * rxBufferSize;
-                int at = 0;
-                while (at < length)
+                if (length == 0)
                 {
-                    final int len = Math.min(segment, length - at);
-                    handler.onDatagram(base + at, len, source, sourcePort);
-                    at += len;
+                    continue;
+                }
+                if (segment > length)
+                {
+                    segment = length; // a train of one: a single datagram
+                }
+                if (segment > slotCapacity)
+                {
+                    batchTooBig += (length + segment - 1) / segment;
+                    continue;
+                }
+                final int slots = i * rxSlots;
+                final int posted = rxPosted[i];
+                if (segment == predicted || (segment == length && length <= predicted))
+                {
+                    // datagram k lies alone at the start of iovec k: slot k goes on as it is
+                    int at = 0;
+                    int k = 0;
+                    handingMessage = i;
+                    while (at < length)
+                    {
+                        final int len = Math.min(segment, length - at);
+                        if (k < posted)
+                        {
+                            handedOn = k + 1; // the slot is the handler's from here on, even if it throws
+                            handler.onDatagram(rxIds[slots + k], len, source, sourcePort);
+                        }
+                        else
+                        {
+                            copy(handler, spill, i, posted, predicted, at, len, source, sourcePort);
+                        }
+                        at += len;
+                        k++;
+                    }
+                    final int consumed = Math.min(k, posted);
+                    if (consumed != 0)
+                    {
+                        // the slots left posted move to the front; the ones handed on are replaced before the next
+                        // call
+                        System.arraycopy(rxIds, slots + consumed, rxIds, slots, posted - consumed);
+                        rxPosted[i] = posted - consumed;
+                        rxStale[i] = true;
+                    }
+                    handingMessage = -1;
+                    handedOn = 0;
+                }
+                else
+                {
+                    // the datagrams straddle iovecs: gathered into fresh slots, the posted ones stay posted
+                    int at = 0;
+                    while (at < length)
+                    {
+                        final int len = Math.min(segment, length - at);
+                        copy(handler, spill, i, posted, predicted, at, len, source, sourcePort);
+                        at += len;
+                    }
+                }
+                if (train)
+                {
+                    nextPrediction = segment;
+                }
+                else if (length > predicted)
+                {
+                    nextPrediction = slotCapacity; // a whole slot fits every single datagram
                 }
             }
-            handler.onBatchEnd();
+            if (nextPrediction != predicted)
+            {
+                rxPrediction = nextPrediction;
+                Arrays.fill(rxStale, true);
+            }
+            handler.onBatchEnd(batchCopied, batchNoBuffer, batchTooBig);
+            batchCopied = 0;
+            batchNoBuffer = 0;
+            batchTooBig = 0;
         }
+    }
+
+    /**
+     * Fills message i's ring up again (bulk, as far as the pool allows; none asked while the pool looks empty, so a
+     * dry pool is not asked again on every call) and writes its iovecs when they changed.
+     */
+    private void post(final int i, final UnsafeBuffer raw, final UnsafeBuffer iovecs)
+    {
+        final int slots = i * rxSlots;
+        int posted = rxPosted[i];
+        if (posted < rxSlots)
+        {
+            final int free = pool.free();
+            if (free > 0)
+            {
+                final int added = pool.allocate(rxIds, slots + posted, Math.min(rxSlots - posted, free));
+                if (added != 0)
+                {
+                    posted += added;
+                    rxPosted[i] = posted;
+                    rxStale[i] = true;
+                }
+            }
+        }
+        if (!rxStale[i])
+        {
+            return;
+        }
+        rxStale[i] = false;
+        final long base = pool.buffer().addressOffset() + payloadOffset;
+        final int size = rxPrediction;
+        int v = i * (rxSlots + 1) * LibC.IOVEC_SIZE;
+        for (int j = 0; j < posted; j++)
+        {
+            iovecs.putLong(v, base + pool.dataOffset(rxIds[slots + j]));
+            iovecs.putLong(v + LibC.IOVEC_LEN_OFFSET, size);
+            v += LibC.IOVEC_SIZE;
+        }
+        iovecs.putLong(v, rxSpill.address() + (long)i * spillSize);
+        iovecs.putLong(v + LibC.IOVEC_LEN_OFFSET, spillSize);
+        raw.putLong(i * NativeUdp.MMSGHDR_SIZE + NativeUdp.MSGHDR_IOVLEN_OFFSET, posted + 1);
+    }
+
+    /**
+     * Gathers the datagram at byte {@code at} of message i (over its {@code posted} slot iovecs of {@code size} bytes
+     * each, then the spill) into a fresh slot and hands that on.
+     */
+    private void copy(
+        final DatagramHandler handler, final UnsafeBuffer spill, final int i, final int posted, final int size,
+        final int at, final int length, final int source, final int sourcePort)
+    {
+        final int id = pool.allocate();
+        if (id == PacketPool.NO_BUFFER)
+        {
+            batchNoBuffer++;
+            return;
+        }
+        final UnsafeBuffer buffer = pool.buffer();
+        final int slots = i * rxSlots;
+        final int inSlots = posted * size;
+        int to = pool.dataOffset(id) + payloadOffset;
+        int from = at;
+        int left = length;
+        while (left > 0)
+        {
+            final int chunk;
+            if (from < inSlots)
+            {
+                final int j = from / size;
+                final int within = from - j * size;
+                chunk = Math.min(left, size - within);
+                buffer.putBytes(to, buffer, pool.dataOffset(rxIds[slots + j]) + payloadOffset + within, chunk);
+            }
+            else
+            {
+                chunk = left;
+                buffer.putBytes(to, spill, i * spillSize + from - inSlots, chunk);
+            }
+            to += chunk;
+            from += chunk;
+            left -= chunk;
+        }
+        batchCopied++;
+        handler.onDatagram(id, length, source, sourcePort);
     }
 
     /** Stops the receive thread (within the receive timeout). */

@@ -65,13 +65,16 @@ import io.vfplane.vf.port.PacketSink;
  * event-loop task that writes them all and flushes once, which epoll turns into {@code sendmmsg} (and io_uring into
  * one submission). A frame marked {@code GSO_UDP_L4} with a {@code gsoSize} is sent as one UDP GSO write when the
  * kernel supports it, or split into datagrams (slices of the same slot, still no copy).
- * Receive copies once, from Netty's receive buffer into a pool slot: Netty owns the receive memory (recvmmsg fills
+ * On the {@code native} transport the kernel receives straight into posted pool slots (no copy while the datagram
+ * size is as predicted, see {@link NativeUdpChannel}). On Netty's transports
+ * receive copies once, from Netty's receive buffer into a pool slot: Netty owns the receive memory (recvmmsg fills
  * its buffers). Per datagram Netty allocates a {@code DatagramPacket} and a sender address on receive, and this port
  * a {@code ByteBuf} view and a {@code DatagramPacket} on send (the destination address is cached while it repeats):
  * the one place in the data path that allocates per packet, because that is Netty's datagram API.
  *
  * <h2>Counters</h2>
- * {@code port.<name>.rx_packets, rx_bytes, rx_no_buffer, rx_too_big, tx_packets, tx_bytes, tx_not_udp, tx_full,
+ * {@code port.<name>.rx_packets, rx_bytes, rx_no_buffer, rx_too_big, rx_copied (native: datagrams gathered into a
+ * fresh slot), tx_packets, tx_bytes, tx_not_udp, tx_full,
  * tx_gso_writes}.
  */
 @SuppressWarnings("restricted") // one MemorySegment.reinterpret: a ByteBuffer view over the pool's own memory
@@ -124,6 +127,7 @@ public final class UdpUnderlayPort implements PacketPort
     private final AtomicCounter rxBytes;
     private final AtomicCounter rxNoBuffer;
     private final AtomicCounter rxTooBig;
+    private final AtomicCounter rxCopied;
     private final AtomicCounter txPackets;
     private final AtomicCounter txBytes;
     private final AtomicCounter txNotUdp;
@@ -161,6 +165,7 @@ public final class UdpUnderlayPort implements PacketPort
         rxBytes = counters.newCounter(prefix + "rx_bytes");
         rxNoBuffer = counters.newCounter(prefix + "rx_no_buffer");
         rxTooBig = counters.newCounter(prefix + "rx_too_big");
+        rxCopied = counters.newCounter(prefix + "rx_copied");
         txPackets = counters.newCounter(prefix + "tx_packets");
         txBytes = counters.newCounter(prefix + "tx_bytes");
         txNotUdp = counters.newCounter(prefix + "tx_not_udp");
@@ -173,7 +178,7 @@ public final class UdpUnderlayPort implements PacketPort
             group = null;
             channel = null;
             nativeChannel = new NativeUdpChannel(config.bind(), config.gro(), config.recvBatch(), config.maxDatagram(),
-                SOCKET_BUFFER);
+                SOCKET_BUFFER, pool, RX_HEADERS);
             localPort = nativeChannel.localPort();
             gsoOn = config.gso() && nativeChannel.gsoOn();
             nativeReceiver = new NativeReceiver();
@@ -257,7 +262,8 @@ public final class UdpUnderlayPort implements PacketPort
         {
             lines.add("recvmmsg: on, " + nativeChannel.receiveMessages() + (nativeChannel.groOn() ?
                 " GRO trains of up to 64 KiB per call (each message reports its own segment size)" :
-                " datagrams per call"));
+                " datagrams per call") + ", straight into pool slots (" + nativeChannel.receiveSlots() +
+                " posted per message)");
             lines.add("sendmmsg: on, from the sending pipeline's thread (no hand-off)");
             lines.add("udp gso: " + (!config.gso() ? "off (configured)" : gsoOn ? "on" :
                 "off: the kernel refuses UDP_SEGMENT"));
@@ -402,44 +408,32 @@ public final class UdpUnderlayPort implements PacketPort
         }
     }
 
-    /** The native transport's receive thread: a datagram by address, copied into a pool slot. */
     /**
-     * The native transport's receive thread: a datagram by address, copied into a pool slot and handed on at once.
-     * (Holding a receive call's packets and handing them on together at its end was tried: it roughly halved the
-     * 64-byte UDP rate of the overlay benchmark, so each packet goes on as soon as it is copied.)
+     * The native transport's receive thread: each datagram arrives in a pool slot of its own (straight from the
+     * kernel, or gathered into one when it did not lie alone in a posted slot, see {@link NativeUdpChannel}); the
+     * outer headers are written in front of it and the slot is handed on at once. (Holding a receive call's packets
+     * and handing them on together at its end was tried: it roughly halved the 64-byte UDP rate of the overlay
+     * benchmark, so each packet goes on as soon as it is there.)
      */
     private final class NativeReceiver implements NativeUdpChannel.DatagramHandler
     {
         private final PacketDescriptor packet = new PacketDescriptor();
-        private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
         private long packets;
         private long bytes;
 
         @Override
-        public void onDatagram(final long address, final int length, final int sourceAddress, final int sourcePort)
+        public void onDatagram(final int bufferId, final int length, final int sourceAddress, final int sourcePort)
         {
             final PacketSink target = sink;
             if (target == null)
             {
+                pool.release(bufferId);
                 return;
             }
-            if (length > pool.dataCapacity() - RX_HEADERS)
-            {
-                rxTooBig.increment();
-                return;
-            }
-            final int id = pool.allocate();
-            if (id == PacketPool.NO_BUFFER)
-            {
-                rxNoBuffer.increment();
-                return;
-            }
-            final int frame = pool.dataOffset(id);
-            source.wrap(address, length);
-            pool.buffer().putBytes(frame + RX_HEADERS, source, 0, length);
+            final int frame = pool.dataOffset(bufferId);
             writeHeaders(pool.buffer(), frame, sourceAddress, sourcePort, length);
             packet.resetMetadata();
-            packet.bind(id, frame, RX_HEADERS + length);
+            packet.bind(bufferId, frame, RX_HEADERS + length);
             packet.inPort(config.portId()).timestampNs(System.nanoTime());
             packets++;
             bytes += length;
@@ -447,12 +441,25 @@ public final class UdpUnderlayPort implements PacketPort
         }
 
         @Override
-        public void onBatchEnd()
+        public void onBatchEnd(final int copied, final int noBuffer, final int tooBig)
         {
             final PacketSink target = sink;
             if (target != null && packets != 0)
             {
                 target.endOfBurst();
+            }
+            // the drop and copy counts first: whoever sees the packets counted sees those of the same call too
+            if (copied != 0)
+            {
+                rxCopied.getAndAdd(copied);
+            }
+            if (noBuffer != 0)
+            {
+                rxNoBuffer.getAndAdd(noBuffer);
+            }
+            if (tooBig != 0)
+            {
+                rxTooBig.getAndAdd(tooBig);
             }
             rxPackets.getAndAdd(packets);
             rxBytes.getAndAdd(bytes);
@@ -774,6 +781,31 @@ public final class UdpUnderlayPort implements PacketPort
         return rxPackets.get();
     }
 
+    /**
+     * Datagrams the native transport gathered into a fresh slot because they did not lie alone in a posted one (0
+     * on Netty's transports, which copy every datagram).
+     */
+    public long rxCopied()
+    {
+        return rxCopied.get();
+    }
+
+    /** recvmmsg calls that returned datagrams (native transport; 0 on Netty's). */
+    long rxCalls()
+    {
+        return nativeChannel == null ? 0 : nativeChannel.receiveCalls();
+    }
+
+    public long rxNoBuffer()
+    {
+        return rxNoBuffer.get();
+    }
+
+    public long rxTooBig()
+    {
+        return rxTooBig.get();
+    }
+
     public long txPackets()
     {
         return txPackets.get();
@@ -834,6 +866,7 @@ public final class UdpUnderlayPort implements PacketPort
         rxBytes.close();
         rxNoBuffer.close();
         rxTooBig.close();
+        rxCopied.close();
         txPackets.close();
         txBytes.close();
         txNotUdp.close();

@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
  * @param transport    epoll (default) or io_uring.
  * @param bind         the local address and port (IPv4).
  * @param recvBatch    datagrams per receive system call (recvmmsg on epoll); 1 turns batching off.
- * @param maxDatagram  the largest datagram payload expected without GRO.
+ * @param maxDatagram  the largest datagram payload expected without GRO (native: the spill room behind each
+ *                     message's slot, so that a datagram too big for a slot is counted rather than cut).
  * @param gro          ask for UDP GRO (epoll only; the kernel may coalesce a burst of equal-sized datagrams). With
  *                     Netty 4.2 this replaces recvmmsg by one recvmsg per GRO train: worth it when peers send
  *                     with GSO or the NIC coalesces, not for a stream of small unrelated datagrams.

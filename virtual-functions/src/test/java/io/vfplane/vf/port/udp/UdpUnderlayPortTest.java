@@ -35,6 +35,8 @@ class UdpUnderlayPortTest
 {
     private Counters counters;
     private PacketPool pool;
+    /** Slots to send from where a test checks that the send released them. */
+    private PacketPool sendPool;
     private final List<UdpUnderlayPort> ports = new ArrayList<>();
 
     @BeforeEach
@@ -42,14 +44,18 @@ class UdpUnderlayPortTest
     {
         counters = Counters.inMemory(1024);
         pool = new PacketPool("udp-test", 512, 256, 9216, counters);
+        sendPool = new PacketPool("udp-test-send", 4, 256, 9216, counters);
     }
 
     @AfterEach
     void tearDown()
     {
         ports.forEach(UdpUnderlayPort::close);
-        assertEquals(0, pool.inFlight(), "every pool buffer came back (sent ones released by Netty)");
+        assertEquals(0, pool.inFlight(), "every pool buffer came back (sent ones released by Netty, the receive " +
+            "rings' posted ones at close)");
+        assertEquals(0, sendPool.inFlight());
         pool.close();
+        sendPool.close();
         counters.close();
     }
 
@@ -241,10 +247,11 @@ class UdpUnderlayPortTest
         final List<int[]> sources = java.util.Collections.synchronizedList(new ArrayList<>());
         final BlockingQueue<byte[]> atB = collect(b, sources);
         // three datagrams of 300 bytes, each a 20-byte header piece and a 280-byte payload piece, the last shorter;
-        // the pieces lie out of order in the slot, so only a gather puts them together
-        final int id = pool.allocate();
-        final int base = pool.dataOffset(id);
-        final long address = pool.buffer().addressOffset();
+        // the pieces lie out of order in the slot, so only a gather puts them together. The slot comes from a pool
+        // of its own: the receiver's ring takes slots of the shared pool at any moment (a released one too)
+        final int id = sendPool.allocate();
+        final int base = sendPool.dataOffset(id);
+        final long address = sendPool.buffer().addressOffset();
         final long[] addresses = new long[6];
         final int[] lengths = new int[6];
         for (int d = 0; d < 3; d++)
@@ -254,11 +261,11 @@ class UdpUnderlayPortTest
             final int payloadLength = d < 2 ? 280 : 100;
             for (int k = 0; k < 20; k++)
             {
-                pool.buffer().putByte(header + k, (byte)(0xA0 + d));
+                sendPool.buffer().putByte(header + k, (byte)(0xA0 + d));
             }
             for (int k = 0; k < payloadLength; k++)
             {
-                pool.buffer().putByte(payload + k, pattern(d, k));
+                sendPool.buffer().putByte(payload + k, pattern(d, k));
             }
             addresses[2 * d] = address + header;
             lengths[2 * d] = 20;
@@ -266,9 +273,10 @@ class UdpUnderlayPortTest
             lengths[2 * d + 1] = payloadLength;
         }
         final InetSocketAddress to = b.localAddress();
-        a.sendGathered(ipv4(to), to.getPort(), 300, addresses, lengths, 6, pool, id, true);
+        a.sendGathered(ipv4(to), to.getPort(), 300, addresses, lengths, 6, sendPool, id, true);
         a.flush();
-        assertFalse(pool.isAllocated(id), "the slot is back in the pool once sent");
+        assertFalse(sendPool.isAllocated(id), "the slot is back in the pool once sent");
+        assertEquals(0, sendPool.inFlight());
         final List<byte[]> got = take(atB, 3);
         assertEquals(3, got.size(), "three datagrams");
         for (int d = 0; d < 3; d++)
