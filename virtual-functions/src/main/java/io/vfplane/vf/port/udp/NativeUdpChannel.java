@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.vf.port.sys.LibC;
@@ -140,6 +141,9 @@ final class NativeUdpChannel implements AutoCloseable
     private volatile boolean running;
     private long rxTruncated;
     private long rxErrors;
+    // the port's counters for the rare receive failures, added to as they happen (null until countFailuresIn)
+    private AtomicCounter rxErrorCounter;
+    private AtomicCounter rxTruncatedCounter;
     private long rxCalls;
 
     // send (sending thread only)
@@ -374,6 +378,24 @@ final class NativeUdpChannel implements AutoCloseable
     }
 
     /** Starts the receive thread. */
+    /**
+     * Where receive errors (a failed {@code recvmmsg}) and truncated messages are counted as they happen (failed
+     * sends are {@link #flush()}'s result); call before {@link #startReceiving}.
+     */
+    void countFailuresIn(final AtomicCounter rxErrors, final AtomicCounter rxTruncated)
+    {
+        this.rxErrorCounter = rxErrors;
+        this.rxTruncatedCounter = rxTruncated;
+    }
+
+    private static void add(final AtomicCounter counter, final long n)
+    {
+        if (counter != null)
+        {
+            counter.getAndAdd(n);
+        }
+    }
+
     synchronized void startReceiving(final String name, final DatagramHandler handler)
     {
         if (rxThread != null)
@@ -438,6 +460,7 @@ final class NativeUdpChannel implements AutoCloseable
                 if (n < 0 && e != LibC.EAGAIN && e != LibC.EINTR)
                 {
                     rxErrors++;
+                    add(rxErrorCounter, 1);
                 }
                 continue;
             }
@@ -451,6 +474,7 @@ final class NativeUdpChannel implements AutoCloseable
                 if ((raw.getInt(m + NativeUdp.MSGHDR_FLAGS_OFFSET) & NativeUdp.MSG_TRUNC) != 0)
                 {
                     rxTruncated++; // longer than the slots and the spill together: its posted slots stay posted
+                    add(rxTruncatedCounter, 1);
                     continue;
                 }
                 final int s = i * NativeUdp.SOCKADDR_IN_SIZE;

@@ -74,8 +74,8 @@ import io.vfplane.vf.port.PacketSink;
  *
  * <h2>Counters</h2>
  * {@code port.<name>.rx_packets, rx_bytes, rx_no_buffer, rx_too_big, rx_copied (native: datagrams gathered into a
- * fresh slot), tx_packets, tx_bytes, tx_not_udp, tx_full,
- * tx_gso_writes}.
+ * fresh slot), rx_errors (native: failed recvmmsg calls), rx_truncated (native: messages cut short),
+ * tx_packets, tx_bytes, tx_not_udp, tx_full, tx_gso_writes, tx_write_errors} (sends the kernel refused).
  */
 @SuppressWarnings("restricted") // one MemorySegment.reinterpret: a ByteBuffer view over the pool's own memory
 public final class UdpUnderlayPort implements PacketPort
@@ -128,6 +128,8 @@ public final class UdpUnderlayPort implements PacketPort
     private final AtomicCounter rxNoBuffer;
     private final AtomicCounter rxTooBig;
     private final AtomicCounter rxCopied;
+    private final AtomicCounter rxErrors;
+    private final AtomicCounter rxTruncated;
     private final AtomicCounter txPackets;
     private final AtomicCounter txBytes;
     private final AtomicCounter txNotUdp;
@@ -166,6 +168,8 @@ public final class UdpUnderlayPort implements PacketPort
         rxNoBuffer = counters.newCounter(prefix + "rx_no_buffer");
         rxTooBig = counters.newCounter(prefix + "rx_too_big");
         rxCopied = counters.newCounter(prefix + "rx_copied");
+        rxErrors = counters.newCounter(prefix + "rx_errors");
+        rxTruncated = counters.newCounter(prefix + "rx_truncated");
         txPackets = counters.newCounter(prefix + "tx_packets");
         txBytes = counters.newCounter(prefix + "tx_bytes");
         txNotUdp = counters.newCounter(prefix + "tx_not_udp");
@@ -182,6 +186,7 @@ public final class UdpUnderlayPort implements PacketPort
             localPort = nativeChannel.localPort();
             gsoOn = config.gso() && nativeChannel.gsoOn();
             nativeReceiver = new NativeReceiver();
+            nativeChannel.countFailuresIn(rxErrors, rxTruncated);
             return;
         }
         nativeChannel = null;
@@ -867,6 +872,8 @@ public final class UdpUnderlayPort implements PacketPort
         rxNoBuffer.close();
         rxTooBig.close();
         rxCopied.close();
+        rxErrors.close();
+        rxTruncated.close();
         txPackets.close();
         txBytes.close();
         txNotUdp.close();

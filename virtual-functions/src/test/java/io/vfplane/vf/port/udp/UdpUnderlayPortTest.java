@@ -169,6 +169,20 @@ class UdpUnderlayPortTest
         assertEquals(0, a.txWriteErrors());
     }
 
+    @Test
+    void shouldCountANativeSendTheKernelRefusesAsAWriteError()
+    {
+        final UdpUnderlayPort a = open(UnderlayTransport.NATIVE, "127.0.0.13", false);
+        final PacketDescriptor packet = new PacketDescriptor();
+        // from a loopback address to one that is not local: the kernel has no route for it (EINVAL)
+        frame(packet, a.localAddress(), new InetSocketAddress("192.0.2.1", 4789), 200, 3);
+        assertTrue(a.send(packet, pool));
+        a.flush();
+        assertEquals(1, counters.valueOf("port." + a.name() + ".tx_write_errors", -1), "the refused send counted");
+        assertEquals(0, counters.valueOf("port." + a.name() + ".rx_errors", -1));
+        assertEquals(0, counters.valueOf("port." + a.name() + ".rx_truncated", -1));
+    }
+
     @ParameterizedTest
     @EnumSource(UnderlayTransport.class)
     void shouldSendUdpGsoFrameAsSegmentsTheReceiverSeesOneByOne(final UnderlayTransport transport) throws Exception
