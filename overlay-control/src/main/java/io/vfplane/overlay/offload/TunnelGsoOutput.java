@@ -180,6 +180,9 @@ public final class TunnelGsoOutput implements Output
         final int ip = frame + EthernetFlyweight.HEADER_LENGTH;
         final int destination = buffer.getInt(ip + Ipv4Flyweight.DESTINATION_OFFSET, BE);
         final int port = buffer.getShort(frame + outer - UdpFlyweight.HEADER_LENGTH + 2, BE) & 0xFFFF;
+        // the flow's source port as encap wrote it: the train leaves from the same send socket as the flow's other
+        // frames, so one flow shows one outer source port on the wire
+        final int sourcePort = buffer.getShort(frame + outer - UdpFlyweight.HEADER_LENGTH, BE) & 0xFFFF;
         final long base = buffer.addressOffset();
         final int payloadStart = frame + layout.inputHeaderLength();
         final int payloadLength = layout.payloadLength();
@@ -200,8 +203,8 @@ public final class TunnelGsoOutput implements Output
                 }
             }
             segment += n;
-            gatherer.sendGathered(destination, port, n > 1 ? datagram : 0, pieceAddresses, pieceLengths, p, pool,
-                packet.bufferId(), segment == count);
+            gatherer.sendGathered(destination, port, sourcePort, n > 1 ? datagram : 0, pieceAddresses, pieceLengths, p,
+                pool, packet.bufferId(), segment == count);
         }
         gathered++;
         return true;

@@ -55,6 +55,24 @@ import io.vfplane.vf.port.sys.LibC;
  * {@code sendmmsg} on the sending thread itself (no hand-off to another thread, no wake-up) and then releases their
  * pool slots. The socket blocks when its send buffer is full: the pipeline is held back rather than dropping what
  * TCP would retransmit.
+ *
+ * <h2>Per-flow outer source ports</h2>
+ * RFC 7348 section 5: the outer UDP source port SHOULD be a hash of the inner headers, so that routers spreading
+ * traffic over equal-cost paths (ECMP, by the outer 5-tuple) spread the tunnels' flows too. The encap stage writes
+ * such a port into the frame, but a socket sends from its own port only; so besides the bound socket (which
+ * receives, and sends where per-flow ports are off) the channel opens {@value #FLOW_SOCKETS} send-only sockets on
+ * the same address with kernel-chosen ports, and a message goes out on the one its frame's source port hashes to:
+ * one inner flow always leaves from one port (never reordered between sockets), different flows from up to
+ * {@value #FLOW_SOCKETS} ports (as the kernel's vxlan device and OVS do, over a smaller range). Each socket has a
+ * send queue of its own (one {@code sendmmsg} per socket and flush, whatever the interleaving of flows):
+ * <pre>
+ *   queue q (0 .. K-1: flow sockets, K: the bound socket) -> mmsghdr[q * SEND_BATCH .. q * SEND_BATCH + n)
+ *   every queue's messages -> one shared iovec array (in queueing order) and one shared release list
+ * </pre>
+ * Peers send to the tunnel port, so nothing should arrive on the send sockets; whatever does (a peer answering the
+ * source port) is never read, so their receive buffers are set to the kernel's minimum: a few datagrams at most sit
+ * there, the rest is dropped by the kernel. When the send sockets cannot be opened every message goes out on the
+ * bound socket ({@link #flowSocketsCause()} says why).
  */
 final class NativeUdpChannel implements AutoCloseable
 {
@@ -101,6 +119,11 @@ final class NativeUdpChannel implements AutoCloseable
     static final int GSO_MAX_SEGMENTS = 64;
     /** UDP payload of one send at most (IPv4). */
     static final int MAX_UDP_PAYLOAD = 65_507;
+    /** Send-only sockets for per-flow source ports (a power of two: the queue is the top bits of a hash). */
+    static final int FLOW_SOCKETS = 16;
+    private static final int FLOW_SOCKET_BITS = Integer.numberOfTrailingZeros(FLOW_SOCKETS);
+    /** Asked as the send sockets' SO_RCVBUF: the kernel raises it to its minimum (SOCK_MIN_RCVBUF, a few KiB). */
+    private static final int FLOW_SOCKET_RCVBUF = 1;
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
@@ -147,6 +170,21 @@ final class NativeUdpChannel implements AutoCloseable
     private long rxCalls;
 
     // send (sending thread only)
+    /** Send queues: 0 .. flowSockets-1 the flow sockets, then the bound socket (the only one without flow sockets). */
+    private final int queues;
+    /** The flow sockets opened (0: per-flow ports off, or the sockets could not be opened). */
+    private final int flowSockets;
+    private final String flowSocketsCause;
+    /** Each queue's socket. */
+    private final int[] txFds;
+    /** Each queue's socket's local port. */
+    private final int[] txPorts;
+    /** Messages queued per queue; the queues holding any, in the order they got their first. */
+    private final int[] txQueued;
+    private final int[] txActive;
+    private int txActiveCount;
+    /** The queue of the message begun last. */
+    private int txQueue;
     private final MemorySegment txErrno;
     private final MemorySegment txVector;
     private final MemorySegment txNames;
@@ -166,6 +204,7 @@ final class NativeUdpChannel implements AutoCloseable
     private boolean trainOpen;
     private int trainDestination;
     private int trainPort;
+    private int trainQueue;
     private int trainSize;
     private int trainCount;
     private int trainBytes;
@@ -184,11 +223,13 @@ final class NativeUdpChannel implements AutoCloseable
      * @param socketBuffer  SO_RCVBUF / SO_SNDBUF (forced when privileged).
      * @param pool          the pool received datagrams are written into.
      * @param payloadOffset where a received payload starts behind a slot's data offset (room for outer headers).
-     * @throws IllegalStateException naming the call that failed.
+     * @param perFlowPorts  send from {@value #FLOW_SOCKETS} sockets chosen by the frame's outer source port (the
+     *                      bound socket only when they cannot be opened).
+     * @throws IllegalStateException naming the call that failed (the bound socket's).
      */
     NativeUdpChannel(
         final InetSocketAddress bind, final boolean gro, final int recvBatch, final int maxDatagram,
-        final int socketBuffer, final PacketPool pool, final int payloadOffset)
+        final int socketBuffer, final PacketPool pool, final int payloadOffset, final boolean perFlowPorts)
     {
         if (pool.dataCapacity() <= payloadOffset)
         {
@@ -279,10 +320,28 @@ final class NativeUdpChannel implements AutoCloseable
         }
 
         txErrno = LibC.newErrnoState(arena);
-        txVector = arena.allocate((long)SEND_BATCH * NativeUdp.MMSGHDR_SIZE, 64);
-        txNames = arena.allocate((long)SEND_BATCH * NativeUdp.SOCKADDR_IN_SIZE, 8);
+        final int[] flowFds = new int[FLOW_SOCKETS];
+        final int[] flowPorts = new int[FLOW_SOCKETS];
+        String cause = "off (configured)";
+        int opened = 0;
+        if (perFlowPorts)
+        {
+            cause = openFlowSockets(bind, flowFds, flowPorts);
+            opened = cause == null ? FLOW_SOCKETS : 0;
+        }
+        flowSockets = opened;
+        flowSocketsCause = cause;
+        queues = flowSockets + 1;
+        txFds = Arrays.copyOf(flowFds, queues);
+        txPorts = Arrays.copyOf(flowPorts, queues);
+        txFds[flowSockets] = fd;
+        txPorts[flowSockets] = localPort;
+        txQueued = new int[queues];
+        txActive = new int[queues];
+        txVector = arena.allocate((long)queues * SEND_BATCH * NativeUdp.MMSGHDR_SIZE, 64);
+        txNames = arena.allocate((long)queues * SEND_BATCH * NativeUdp.SOCKADDR_IN_SIZE, 8);
         txIovecs = arena.allocate((long)SEND_BATCH * MAX_IOVECS * LibC.IOVEC_SIZE, 64);
-        txControl = arena.allocate((long)SEND_BATCH * NativeUdp.CMSG_SPACE_INT, 8);
+        txControl = arena.allocate((long)queues * SEND_BATCH * NativeUdp.CMSG_SPACE_INT, 8);
         txVectorAddress = txVector.address();
         txNamesAddress = txNames.address();
         txIovecsAddress = txIovecs.address();
@@ -291,12 +350,75 @@ final class NativeUdpChannel implements AutoCloseable
 
     private void setBuffer(final MemorySegment errno, final MemorySegment value, final int force, final int plain)
     {
-        value.set(ValueLayout.JAVA_INT, 0, socketBuffer);
-        if (LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, force, value.address(), 4) != 0)
+        setBuffer(errno, value, fd, socketBuffer, force, plain);
+    }
+
+    private static void setBuffer(final MemorySegment errno, final MemorySegment value, final int socket,
+        final int size, final int force, final int plain)
+    {
+        value.set(ValueLayout.JAVA_INT, 0, size);
+        if (LibC.setsockopt(errno, socket, LibC.SOL_SOCKET, force, value.address(), 4) != 0)
         {
             // unprivileged: the plain option, capped by net.core.[rw]mem_max
-            LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, plain, value.address(), 4);
+            LibC.setsockopt(errno, socket, LibC.SOL_SOCKET, plain, value.address(), 4);
         }
+    }
+
+    /**
+     * Opens the send-only flow sockets on the bound address with kernel-chosen ports: the bound socket's send
+     * buffer, the least receive buffer (nothing is read from them), UDP GSO when the bound socket has it. All or
+     * none: on a failure the ones opened are closed again.
+     *
+     * @return null when all opened, else what failed.
+     */
+    private String openFlowSockets(final InetSocketAddress bind, final int[] fds, final int[] ports)
+    {
+        final MemorySegment errno = LibC.newErrnoState(arena);
+        final MemorySegment value = arena.allocate(8, 8);
+        final MemorySegment address = arena.allocate(NativeUdp.SOCKADDR_IN_SIZE, 8);
+        final int local = ipv4(bind.getAddress());
+        int opened = 0;
+        String failure = null;
+        while (opened < FLOW_SOCKETS && failure == null)
+        {
+            final int s = LibC.socket(errno, NativeUdp.AF_INET, NativeUdp.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            if (s < 0)
+            {
+                failure = "socket: " + LibC.strerror(LibC.errno(errno));
+                break;
+            }
+            fds[opened++] = s;
+            setBuffer(errno, value, s, socketBuffer, LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF);
+            setBuffer(errno, value, s, FLOW_SOCKET_RCVBUF, LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF);
+            value.set(ValueLayout.JAVA_INT, 0, 0);
+            if (gso && LibC.setsockopt(errno, s, NativeUdp.SOL_UDP, NativeUdp.UDP_SEGMENT, value.address(), 4) != 0)
+            {
+                failure = "setsockopt UDP_SEGMENT: " + LibC.strerror(LibC.errno(errno));
+                break;
+            }
+            putSockaddr(address, 0, local, 0);
+            if (LibC.bind(errno, s, address.address(), NativeUdp.SOCKADDR_IN_SIZE) != 0)
+            {
+                failure = "bind " + bind.getAddress().getHostAddress() + ":0: " + LibC.strerror(LibC.errno(errno));
+                break;
+            }
+            value.set(ValueLayout.JAVA_INT, 0, NativeUdp.SOCKADDR_IN_SIZE);
+            if (LibC.getsockname(errno, s, address.address(), value.address()) != 0)
+            {
+                failure = "getsockname: " + LibC.strerror(LibC.errno(errno));
+                break;
+            }
+            ports[opened - 1] = Short.toUnsignedInt(Short.reverseBytes(address.get(ValueLayout.JAVA_SHORT,
+                NativeUdp.SIN_PORT_OFFSET)));
+        }
+        if (failure != null)
+        {
+            for (int i = 0; i < opened; i++)
+            {
+                LibC.close(errno, fds[i]);
+            }
+        }
+        return failure;
     }
 
     private void check(final MemorySegment errno, final int result, final String what)
@@ -324,6 +446,38 @@ final class NativeUdpChannel implements AutoCloseable
     int localPort()
     {
         return localPort;
+    }
+
+    /** Flow sockets in use (0: every message leaves from the bound socket). */
+    int flowSockets()
+    {
+        return flowSockets;
+    }
+
+    /** Why there are no flow sockets (null when there are). */
+    String flowSocketsCause()
+    {
+        return flowSocketsCause;
+    }
+
+    /**
+     * The send queue (and socket) of a message whose frame carries outer source port {@code sourcePort}: one of the
+     * flow sockets by a hash of the port (so ports that differ in any bits spread, whatever range the encap drew
+     * them from), or the bound socket without flow sockets or for a negative port (none known).
+     */
+    int queueFor(final int sourcePort)
+    {
+        if (flowSockets == 0 || sourcePort < 0)
+        {
+            return flowSockets;
+        }
+        return (sourcePort * 0x9E3779B1) >>> (Integer.SIZE - FLOW_SOCKET_BITS);
+    }
+
+    /** The local port a queue's messages leave from. */
+    int queuePort(final int queue)
+    {
+        return txPorts[queue];
     }
 
     boolean groOn()
@@ -685,35 +839,37 @@ final class NativeUdpChannel implements AutoCloseable
         }
     }
 
-    /** Room for one more message of {@code iovecs} pieces without a flush first. */
-    boolean hasRoom(final int iovecs)
+    /** Room for one more message of {@code iovecs} pieces on queue {@code queue} without a flush first. */
+    boolean hasRoom(final int queue, final int iovecs)
     {
-        return txCount < SEND_BATCH && txIovecCount + iovecs <= SEND_BATCH * MAX_IOVECS &&
+        return txQueued[queue] < SEND_BATCH && txIovecCount + iovecs <= SEND_BATCH * MAX_IOVECS &&
             txReleases < MAX_RELEASES;
     }
 
     /**
-     * Queues one datagram. When the message queued last is a datagram (or a train of them) of this size to the same
-     * destination, this one joins it as one more segment of a UDP GSO train: a burst of equal-sized datagrams (small
-     * ones above all: 64-byte frames, TCP ACKs) costs the kernel one pass through UDP, IP and the device instead of
-     * one per datagram, and a receiver with UDP GRO takes the train whole. The kernel cuts at the first datagram's
-     * size, so a shorter datagram may only end a train, and a longer one starts a new message.
+     * Queues one datagram on queue {@code queue} ({@link #queueFor}). When the message queued last is a datagram (or
+     * a train of them) of this size to the same destination on the same queue, this one joins it as one more segment
+     * of a UDP GSO train: a burst of equal-sized datagrams (small ones above all: 64-byte frames, TCP ACKs) costs the
+     * kernel one pass through UDP, IP and the device instead of one per datagram, and a receiver with UDP GRO takes
+     * the train whole. The kernel cuts at the first datagram's size, so a shorter datagram may only end a train, and
+     * a longer one starts a new message.
      *
      * @param pool     the slot's pool, released after the send (null: nothing to release).
      * @param bufferId the slot.
      */
-    void datagram(final int destination, final int port, final long address, final int length,
+    void datagram(final int queue, final int destination, final int port, final long address, final int length,
         final PacketPool pool, final int bufferId)
     {
-        if (trainOpen && gso && destination == trainDestination && port == trainPort && length <= trainSize &&
-            trainCount < GSO_MAX_SEGMENTS && trainBytes + length <= MAX_UDP_PAYLOAD &&
+        if (trainOpen && gso && queue == trainQueue && destination == trainDestination && port == trainPort &&
+            length <= trainSize && trainCount < GSO_MAX_SEGMENTS && trainBytes + length <= MAX_UDP_PAYLOAD &&
             txIovecCount < SEND_BATCH * MAX_IOVECS && txReleases < MAX_RELEASES)
         {
-            final int i = txCount - 1;
-            final long mo = (long)i * NativeUdp.MMSGHDR_SIZE;
+            // the train is the message begun last, so its iovecs end where the next one goes
+            final int slot = queue * SEND_BATCH + txQueued[queue] - 1;
+            final long mo = (long)slot * NativeUdp.MMSGHDR_SIZE;
             if (trainCount == 1)
             {
-                putSegmentControl(i, trainSize);
+                putSegmentControl(slot, trainSize);
             }
             final long at = (long)txIovecCount * LibC.IOVEC_SIZE;
             txIovecs.set(ValueLayout.JAVA_LONG, at, address);
@@ -728,10 +884,11 @@ final class NativeUdpChannel implements AutoCloseable
             txJoined++;
             return;
         }
-        begin(destination, port, 0, 1, pool, bufferId);
+        begin(queue, destination, port, 0, 1, pool, bufferId);
         piece(address, length);
         end();
         trainOpen = true;
+        trainQueue = queue;
         trainDestination = destination;
         trainPort = port;
         trainSize = length;
@@ -754,10 +911,11 @@ final class NativeUdpChannel implements AutoCloseable
         }
     }
 
-    private void putSegmentControl(final int message, final int gsoSize)
+    /** Writes the UDP_SEGMENT control message of the message in {@code slot} (queue * SEND_BATCH + index). */
+    private void putSegmentControl(final int slot, final int gsoSize)
     {
-        final long c = (long)message * NativeUdp.CMSG_SPACE_INT;
-        final long mo = (long)message * NativeUdp.MMSGHDR_SIZE;
+        final long c = (long)slot * NativeUdp.CMSG_SPACE_INT;
+        final long mo = (long)slot * NativeUdp.MMSGHDR_SIZE;
         txControl.set(ValueLayout.JAVA_LONG, c + NativeUdp.CMSG_LEN_OFFSET, NativeUdp.CMSG_DATA_OFFSET + 2);
         txControl.set(ValueLayout.JAVA_INT, c + NativeUdp.CMSG_LEVEL_OFFSET, NativeUdp.SOL_UDP);
         txControl.set(ValueLayout.JAVA_INT, c + NativeUdp.CMSG_TYPE_OFFSET, NativeUdp.UDP_SEGMENT);
@@ -768,24 +926,31 @@ final class NativeUdpChannel implements AutoCloseable
     }
 
     /**
-     * Starts a message to {@code destination:port}; its pieces follow with {@link #piece}, then {@link #end}.
-     * Flushes first when the queue has no room for {@code iovecs} more pieces.
+     * Starts a message to {@code destination:port} on queue {@code queue} ({@link #queueFor}); its pieces follow
+     * with {@link #piece}, then {@link #end}. Flushes first when the queue has no room for {@code iovecs} more
+     * pieces.
      *
      * @param gsoSize  segment size of a UDP GSO train, 0 for one datagram.
      * @param pool     the slot's pool, released after the send (null: nothing to release).
      * @param bufferId the slot.
      */
-    void begin(final int destination, final int port, final int gsoSize, final int iovecs, final PacketPool pool,
-        final int bufferId)
+    void begin(final int queue, final int destination, final int port, final int gsoSize, final int iovecs,
+        final PacketPool pool, final int bufferId)
     {
-        if (!hasRoom(iovecs))
+        if (!hasRoom(queue, iovecs))
         {
             flush();
         }
-        final int i = txCount;
+        final int n = txQueued[queue];
+        if (n == 0)
+        {
+            txActive[txActiveCount++] = queue;
+        }
+        final int slot = queue * SEND_BATCH + n;
+        txQueue = queue;
         final MemorySegment v = txVector;
-        final long mo = (long)i * NativeUdp.MMSGHDR_SIZE;
-        final long nameAt = (long)i * NativeUdp.SOCKADDR_IN_SIZE;
+        final long mo = (long)slot * NativeUdp.MMSGHDR_SIZE;
+        final long nameAt = (long)slot * NativeUdp.SOCKADDR_IN_SIZE;
         putSockaddr(txNames, nameAt, destination, port);
         v.set(ValueLayout.JAVA_LONG, mo + NativeUdp.MSGHDR_NAME_OFFSET, txNamesAddress + nameAt);
         v.set(ValueLayout.JAVA_INT, mo + NativeUdp.MSGHDR_NAMELEN_OFFSET, NativeUdp.SOCKADDR_IN_SIZE);
@@ -795,7 +960,7 @@ final class NativeUdpChannel implements AutoCloseable
         trainOpen = false;
         if (gsoSize > 0)
         {
-            putSegmentControl(i, gsoSize);
+            putSegmentControl(slot, gsoSize);
         }
         else
         {
@@ -813,13 +978,15 @@ final class NativeUdpChannel implements AutoCloseable
         txIovecs.set(ValueLayout.JAVA_LONG, at, address);
         txIovecs.set(ValueLayout.JAVA_LONG, at + LibC.IOVEC_LEN_OFFSET, length);
         txIovecCount++;
-        final long mo = (long)txCount * NativeUdp.MMSGHDR_SIZE + NativeUdp.MSGHDR_IOVLEN_OFFSET;
+        final long mo = (long)(txQueue * SEND_BATCH + txQueued[txQueue]) * NativeUdp.MMSGHDR_SIZE +
+            NativeUdp.MSGHDR_IOVLEN_OFFSET;
         txVector.set(ValueLayout.JAVA_LONG, mo, txVector.get(ValueLayout.JAVA_LONG, mo) + 1);
     }
 
     /** Closes the message begun last. */
     void end()
     {
+        txQueued[txQueue]++;
         txCount++;
     }
 
@@ -830,8 +997,9 @@ final class NativeUdpChannel implements AutoCloseable
     }
 
     /**
-     * Sends every queued message (sendmmsg, repeated until all went or one fails: a failed message is counted and
-     * skipped) and releases their slots.
+     * Sends every queued message, queue by queue (sendmmsg on the queue's socket, repeated until all went or one
+     * fails: a failed message is counted and skipped), and only then releases their slots, so a slot outlives every
+     * message over it whichever queues they went on.
      *
      * @return messages that failed.
      */
@@ -843,11 +1011,27 @@ final class NativeUdpChannel implements AutoCloseable
             return 0;
         }
         int failed = 0;
+        for (int a = 0; a < txActiveCount; a++)
+        {
+            final int queue = txActive[a];
+            failed += send(txFds[queue], txVectorAddress + (long)queue * SEND_BATCH * NativeUdp.MMSGHDR_SIZE,
+                txQueued[queue]);
+        }
+        txMessages += count - failed;
+        txErrors += failed;
+        releaseAll();
+        return failed;
+    }
+
+    /** sendmmsg of {@code count} messages from {@code vector} on {@code socket}; returns those that failed. */
+    private int send(final int socket, final long vector, final int count)
+    {
+        int failed = 0;
         int sent = 0;
         while (sent < count)
         {
-            final int n = LibC.sendmmsg(txErrno, fd,
-                txVectorAddress + (long)sent * NativeUdp.MMSGHDR_SIZE, count - sent, 0);
+            final int n = LibC.sendmmsg(txErrno, socket, vector + (long)sent * NativeUdp.MMSGHDR_SIZE,
+                count - sent, 0);
             txCalls++;
             if (n > 0)
             {
@@ -865,9 +1049,6 @@ final class NativeUdpChannel implements AutoCloseable
                 sent++;
             }
         }
-        txMessages += count - failed;
-        txErrors += failed;
-        releaseAll();
         return failed;
     }
 
@@ -885,6 +1066,11 @@ final class NativeUdpChannel implements AutoCloseable
             txPools[i] = null;
         }
         txReleases = 0;
+        for (int a = 0; a < txActiveCount; a++)
+        {
+            txQueued[txActive[a]] = 0;
+        }
+        txActiveCount = 0;
         txCount = 0;
         txIovecCount = 0;
         trainOpen = false;
@@ -894,6 +1080,10 @@ final class NativeUdpChannel implements AutoCloseable
     public void close()
     {
         stopReceiving();
+        for (int q = 0; q < flowSockets; q++)
+        {
+            LibC.close(txErrno, txFds[q]);
+        }
         LibC.close(txErrno, fd);
         arena.close();
     }

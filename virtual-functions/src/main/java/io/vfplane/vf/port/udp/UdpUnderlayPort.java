@@ -58,6 +58,11 @@ import io.vfplane.vf.port.PacketSink;
  *  receive: | eth(14) | ipv4(20)  | udp(8) | payload ... |   <- recvfrom: synthetic outer headers written in front
  *            zero MACs, src = sender, dst = bound address, UDP checksum 0 (none)
  * </pre>
+ The outer UDP source port in a frame is the encap stage's per-flow hash (RFC 7348 section 5). Netty's transports
+ * send everything from the bound port; the {@code native} transport (with
+ * {@link UnderlayConfig#perFlowSourcePorts()}) sends from one of {@value NativeUdpChannel#FLOW_SOCKETS} sockets with
+ * ports of their own, chosen by that hash: the source port on the wire is per flow, though not the frame's value
+ * (a socket has one port; the kernel's vxlan device picks from a range the same way).
  *
  * <h2>Copies and batching</h2>
  * Send is zero-copy: the payload is handed to Netty as a {@link PoolSlotByteBuf} over the pool slot, released back
@@ -182,7 +187,7 @@ public final class UdpUnderlayPort implements PacketPort
             group = null;
             channel = null;
             nativeChannel = new NativeUdpChannel(config.bind(), config.gro(), config.recvBatch(), config.maxDatagram(),
-                SOCKET_BUFFER, pool, RX_HEADERS);
+                SOCKET_BUFFER, pool, RX_HEADERS, config.perFlowSourcePorts());
             localPort = nativeChannel.localPort();
             gsoOn = config.gso() && nativeChannel.gsoOn();
             nativeReceiver = new NativeReceiver();
@@ -270,6 +275,11 @@ public final class UdpUnderlayPort implements PacketPort
                 " datagrams per call") + ", straight into pool slots (" + nativeChannel.receiveSlots() +
                 " posted per message)");
             lines.add("sendmmsg: on, from the sending pipeline's thread (no hand-off)");
+            lines.add(nativeChannel.flowSockets() > 0 ?
+                "udp source port: per flow, " + nativeChannel.flowSockets() + " send sockets chosen by the frame's " +
+                    "outer source port (ports " + sendPorts() + ")" :
+                "udp source port: the bound port " + localPort + ", per-flow ports " +
+                    (config.perFlowSourcePorts() ? "off: " : "") + nativeChannel.flowSocketsCause());
             lines.add("udp gso: " + (!config.gso() ? "off (configured)" : gsoOn ? "on" :
                 "off: the kernel refuses UDP_SEGMENT"));
             lines.add("udp gro: " + (!config.gro() ? "off (configured)" : nativeChannel.groOn() ? "on" :
@@ -281,6 +291,31 @@ public final class UdpUnderlayPort implements PacketPort
             lines.add("udp gro in effect: " + channel.config().getOption(EpollChannelOption.UDP_GRO));
         }
         return lines;
+    }
+
+    /**
+     * The local ports the native transport sends from: its flow sockets' (one per flow hash bucket), or the bound
+     * port alone (Netty's transports, per-flow ports off or unavailable).
+     */
+    public java.util.List<Integer> sendPorts()
+    {
+        final java.util.List<Integer> ports = new java.util.ArrayList<>();
+        final int flows = nativeChannel == null ? 0 : nativeChannel.flowSockets();
+        for (int q = 0; q < flows; q++)
+        {
+            ports.add(nativeChannel.queuePort(q));
+        }
+        if (flows == 0)
+        {
+            ports.add(localPort);
+        }
+        return ports;
+    }
+
+    /** The local port a frame with outer UDP source port {@code sourcePort} leaves from (-1: none known). */
+    public int sendPortFor(final int sourcePort)
+    {
+        return nativeChannel == null ? localPort : nativeChannel.queuePort(nativeChannel.queueFor(sourcePort));
     }
 
     /** Whether frames marked GSO_UDP_L4 go out as one UDP GSO write. */
@@ -534,7 +569,9 @@ public final class UdpUnderlayPort implements PacketPort
         final int destinationPort = buffer.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         if (nativeChannel != null)
         {
-            sendNative(packet, pool, payload, end - payload, destination, destinationPort);
+            // the source port the encap stage drew from the inner flow picks the socket the frame leaves from
+            final int queue = nativeChannel.queueFor(buffer.getShort(udp, ByteOrder.BIG_ENDIAN) & 0xFFFF);
+            sendNative(packet, pool, payload, end - payload, destination, destinationPort, queue);
             return true;
         }
         if (txQueue.remainingCapacity() == 0)
@@ -610,7 +647,7 @@ public final class UdpUnderlayPort implements PacketPort
 
     private void sendNative(
         final PacketDescriptor packet, final PacketPool pool, final int payload, final int length,
-        final int destination, final int destinationPort)
+        final int destination, final int destinationPort, final int queue)
     {
         final long base = pool.buffer().addressOffset() + payload;
         final int gsoSize = packet.gsoSize();
@@ -619,7 +656,7 @@ public final class UdpUnderlayPort implements PacketPort
         final NativeUdpChannel ch = nativeChannel;
         if (!gsoFrame)
         {
-            ch.datagram(destination, destinationPort, base, length, pool, packet.bufferId());
+            ch.datagram(queue, destination, destinationPort, base, length, pool, packet.bufferId());
             txPackets.increment();
         }
         else
@@ -633,11 +670,11 @@ public final class UdpUnderlayPort implements PacketPort
             {
                 final int n = Math.min(perWrite, length - index);
                 final boolean last = index + n >= length;
-                if (!last && !ch.hasRoom(2))
+                if (!last && !ch.hasRoom(queue, 2))
                 {
                     ch.flush(); // the slot must outlive every message over it: only the last one releases it
                 }
-                ch.begin(destination, destinationPort, gsoOn && n > gsoSize ? gsoSize : 0, 1,
+                ch.begin(queue, destination, destinationPort, gsoOn && n > gsoSize ? gsoSize : 0, 1,
                     last ? pool : null, packet.bufferId());
                 ch.piece(base + index, n);
                 ch.end();
@@ -668,6 +705,9 @@ public final class UdpUnderlayPort implements PacketPort
      *
      * @param destination outer IPv4 destination.
      * @param port        outer UDP destination port.
+     * @param sourcePort  the frame's outer UDP source port: it picks the send socket (see {@link #send}), so that a
+     *                    flow's gathered trains leave from the same port as its other frames; -1 sends from the
+     *                    bound port.
      * @param gsoSize     datagram size of the train, 0 for one datagram; at most {@value #GSO_MAX_SEGMENTS}
      *                    datagrams and {@link UnderlayConfig#MAX_UDP_PAYLOAD} bytes per message.
      * @param addresses   native addresses of the pieces.
@@ -681,6 +721,7 @@ public final class UdpUnderlayPort implements PacketPort
     public void sendGathered(
         final int destination,
         final int port,
+        final int sourcePort,
         final int gsoSize,
         final long[] addresses,
         final int[] lengths,
@@ -691,7 +732,7 @@ public final class UdpUnderlayPort implements PacketPort
     {
         final NativeUdpChannel ch = nativeChannel;
         // begin flushes the queue when it is full; the slot stays ours until its last message is sent
-        ch.begin(destination, port, gsoSize, count, release ? pool : null, bufferId);
+        ch.begin(ch.queueFor(sourcePort), destination, port, gsoSize, count, release ? pool : null, bufferId);
         long bytes = 0;
         for (int i = 0; i < count; i++)
         {

@@ -16,6 +16,10 @@ import java.net.InetSocketAddress;
  * @param gso          send frames marked {@code GSO_UDP_L4} as one UDP GSO write (epoll only, when supported);
  *                     otherwise they are split into datagrams here.
  * @param portId       the in-port set on received packets.
+ * @param perFlowSourcePorts native only: send each frame from one of a set of sockets chosen by the frame's outer
+ *                     UDP source port (which the encap stage draws from the inner flow, RFC 7348 section 5), so
+ *                     the source port on the wire differs per flow (ECMP entropy) and one flow keeps one port;
+ *                     otherwise everything leaves from the bound port. On by default.
  */
 public record UnderlayConfig(
     UnderlayTransport transport,
@@ -24,7 +28,8 @@ public record UnderlayConfig(
     int maxDatagram,
     boolean gro,
     boolean gso,
-    int portId)
+    int portId,
+    boolean perFlowSourcePorts)
 {
     /** The largest UDP payload over IPv4. */
     public static final int MAX_UDP_PAYLOAD = 65_507;
@@ -49,6 +54,14 @@ public record UnderlayConfig(
         }
     }
 
+    /** With per-flow source ports on (the default). */
+    public UnderlayConfig(
+        final UnderlayTransport transport, final InetSocketAddress bind, final int recvBatch, final int maxDatagram,
+        final boolean gro, final boolean gso, final int portId)
+    {
+        this(transport, bind, recvBatch, maxDatagram, gro, gso, portId, true);
+    }
+
     /**
      * @return epoll, 16 datagrams per recvmmsg, 2048-byte datagrams, GSO on where offered, GRO off (recvmmsg).
      */
@@ -59,6 +72,11 @@ public record UnderlayConfig(
 
     public UnderlayConfig withTransport(final UnderlayTransport t)
     {
-        return new UnderlayConfig(t, bind, recvBatch, maxDatagram, gro, gso, portId);
+        return new UnderlayConfig(t, bind, recvBatch, maxDatagram, gro, gso, portId, perFlowSourcePorts);
+    }
+
+    public UnderlayConfig withPerFlowSourcePorts(final boolean on)
+    {
+        return new UnderlayConfig(transport, bind, recvBatch, maxDatagram, gro, gso, portId, on);
     }
 }

@@ -140,7 +140,7 @@ class NativeReceiveRingTest
             sent.add(datagram);
         }
         final InetSocketAddress to = b.localAddress();
-        a.sendGathered(ipv4(to), to.getPort(), gsoSize,
+        a.sendGathered(ipv4(to), to.getPort(), -1, gsoSize,
             new long[]{buffer.addressOffset() + txPool.dataOffset(id)}, new int[]{total}, 1, txPool, id, true);
         a.flush();
         assertEquals(0, a.txWriteErrors(), "the kernel took the train");

@@ -33,39 +33,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UdpUnderlayPortTest
 {
+    private LoopbackPorts fixture;
     private Counters counters;
     private PacketPool pool;
     /** Slots to send from where a test checks that the send released them. */
     private PacketPool sendPool;
-    private final List<UdpUnderlayPort> ports = new ArrayList<>();
 
     @BeforeEach
     void setUp()
     {
-        counters = Counters.inMemory(1024);
-        pool = new PacketPool("udp-test", 512, 256, 9216, counters);
-        sendPool = new PacketPool("udp-test-send", 4, 256, 9216, counters);
+        fixture = new LoopbackPorts("udp-test");
+        counters = fixture.counters;
+        pool = fixture.pool;
+        sendPool = fixture.sendPool;
     }
 
     @AfterEach
     void tearDown()
     {
-        ports.forEach(UdpUnderlayPort::close);
-        assertEquals(0, pool.inFlight(), "every pool buffer came back (sent ones released by Netty, the receive " +
-            "rings' posted ones at close)");
-        assertEquals(0, sendPool.inFlight());
-        pool.close();
-        sendPool.close();
-        counters.close();
+        fixture.close();
     }
 
     private UdpUnderlayPort open(final UnderlayTransport transport, final String address, final boolean gro)
     {
-        final UnderlayConfig config = new UnderlayConfig(
-            transport, new InetSocketAddress(address, 0), 16, 2048, gro, true, ports.size());
-        final UdpUnderlayPort port = new UdpUnderlayPort(config, pool, counters);
-        ports.add(port);
-        return port;
+        return fixture.open(transport, address, gro, true);
     }
 
     private BlockingQueue<byte[]> collect(final UdpUnderlayPort port, final List<int[]> sources)
@@ -162,7 +153,10 @@ class UdpUnderlayPortTest
         }
         final int[] first = sources.get(0);
         assertEquals(Macs.parseIpv4("127.0.0.2"), first[0], "synthetic outer source address is the sender");
-        assertEquals(a.localAddress().getPort(), first[1], "outer source port is the sender's");
+        // the frames' outer source port picks the sending socket: the bound port on Netty's transports, one of the
+        // flow sockets' on native (all frames here carry one source port: one flow, one port)
+        assertEquals(a.sendPortFor(a.localAddress().getPort()), first[1], "outer source port is the sender's");
+        assertTrue(sources.stream().allMatch(s -> s[1] == first[1]), "one flow leaves from one port");
         assertEquals(b.localAddress().getPort(), first[2], "outer destination port is ours");
         assertEquals(batches * perBatch, a.txPackets());
         // counted once per receive call, after its datagrams were handed on: the last call's may still be counting
@@ -293,7 +287,7 @@ class UdpUnderlayPortTest
             lengths[2 * d + 1] = payloadLength;
         }
         final InetSocketAddress to = b.localAddress();
-        a.sendGathered(ipv4(to), to.getPort(), 300, addresses, lengths, 6, sendPool, id, true);
+        a.sendGathered(ipv4(to), to.getPort(), -1, 300, addresses, lengths, 6, sendPool, id, true);
         a.flush();
         assertFalse(sendPool.isAllocated(id), "the slot is back in the pool once sent");
         assertEquals(0, sendPool.inFlight());
