@@ -37,8 +37,10 @@ class NativeReceiveRingTest
 {
     /** Payload room of a receive slot: the pool's 2048 bytes less the synthetic outer headers. */
     private static final int SLOT_PAYLOAD = 2048 - UdpUnderlayPort.RX_HEADERS;
-    /** Bytes one recvmmsg downcall may allocate on the receive thread (measured: 40). */
-    private static final int CALL_ALLOCATION = 48;
+    /** Rounds of the allocation test's windows (three trains each). */
+    private static final int ROUNDS = 1000;
+    /** What a warm window may allocate: a stray object or two, not one per datagram or per call. */
+    private static final int WINDOW_SLACK = 1024;
 
     private Counters counters;
     private PacketPool txPool;
@@ -397,22 +399,25 @@ class NativeReceiveRingTest
         final Thread rx = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().equals("udp-rx-" + b.name())).findFirst().orElseThrow();
 
-        // both paths: trains of the predicted size (in place) and trains that miss it (gathered)
-        final int rounds = 200;
-        final long warm = send(a, b, rounds, received, 0);
-        final long before = threads.getThreadAllocatedBytes(rx.threadId());
-        final long callsBefore = b.rxCalls();
-        final long total = send(a, b, rounds, received, warm);
-        final long calls = b.rxCalls() - callsBefore;
-        final long allocated = threads.getThreadAllocatedBytes(rx.threadId()) - before;
-        final long datagrams = total - warm;
+        // both paths: trains of the predicted size (in place) and trains that miss it (gathered). The claim is about
+        // compiled code: until C2 has compiled the receive loop, the downcalls' arguments are boxed (about 40 bytes
+        // per recvmmsg call); so measure windows of 1000 rounds until one allocates nothing (or give up)
+        long done = send(a, b, ROUNDS, received, 0);
+        long allocated = Long.MAX_VALUE;
+        long calls = 0;
+        for (int attempt = 0; attempt < 20 && allocated >= WINDOW_SLACK; attempt++)
+        {
+            final long before = threads.getThreadAllocatedBytes(rx.threadId());
+            final long callsBefore = b.rxCalls();
+            done = send(a, b, ROUNDS, received, done);
+            calls = b.rxCalls() - callsBefore;
+            allocated = threads.getThreadAllocatedBytes(rx.threadId()) - before;
+        }
         assertEquals(0, wrong.get());
         assertTrue(b.rxCopied() > 0, "the gathering path ran too");
-        // the errno-capturing FFM downcall (LibC.recvmmsg) allocates about 40 bytes per call, as it did before
-        // this receive path: allowed per call, nothing per datagram (one object per datagram would be >= 16 bytes
-        // each, 10 000 of them)
-        assertTrue(allocated <= CALL_ALLOCATION * calls + 1024, "receive thread allocated " + allocated +
-            " bytes over " + datagrams + " datagrams in " + calls + " calls");
+        // one object per datagram would be >= 16 bytes each, 10 000 of them per window
+        assertTrue(allocated < WINDOW_SLACK, "receive thread allocated " + allocated + " bytes in " + calls +
+            " calls of a warm window");
     }
 
     /**
