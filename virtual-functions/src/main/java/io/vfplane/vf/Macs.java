@@ -93,6 +93,53 @@ public final class Macs
             (address & 0xFF);
     }
 
+    /**
+     * @return the IPv6 literal as two longs, its high and low half (network order).
+     * @throws IllegalArgumentException when it is not an IPv6 literal.
+     */
+    public static long[] parseIpv6(final String text)
+    {
+        final byte[] b;
+        try
+        {
+            b = java.net.Inet6Address.ofLiteral(text).getAddress();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("not an IPv6 address: " + text, ex);
+        }
+        return new long[]{halfOf(b, 0), halfOf(b, 8)};
+    }
+
+    private static long halfOf(final byte[] b, final int from)
+    {
+        long v = 0;
+        for (int i = from; i < from + 8; i++)
+        {
+            v = v << 8 | (b[i] & 0xFF);
+        }
+        return v;
+    }
+
+    /** The IPv6 address {@code high:low} as text (Java's form: every group, no {@code ::}). */
+    public static String formatIpv6(final long high, final long low)
+    {
+        final byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++)
+        {
+            b[i] = (byte)(high >>> (56 - 8 * i));
+            b[8 + i] = (byte)(low >>> (56 - 8 * i));
+        }
+        try
+        {
+            return java.net.Inet6Address.getByAddress(null, b, -1).getHostAddress();
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            throw new IllegalStateException(ex); // 16 bytes are always an IPv6 address
+        }
+    }
+
     /** Whether the group bit is set (multicast or broadcast). */
     public static boolean isMulticast(final long mac)
     {

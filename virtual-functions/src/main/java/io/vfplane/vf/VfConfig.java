@@ -7,9 +7,10 @@ import java.util.Arrays;
  * data path reads a consistent config without locks.
  *
  * <p>Names and defaults follow {@code ip link set DEV vf N ...} for an SR-IOV NIC: no MAC ({@code 00:00:00:00:00:00}),
- * no VLAN, qos 0, protocol 802.1Q, spoof checking on, trust off, link-state auto, no rate limit. The IPv4 addresses
- * a VF may send from are vfplane's addition (a NIC's anti-spoof checks only the MAC); an empty list leaves the IP
- * check off.
+ * no VLAN, qos 0, protocol 802.1Q, spoof checking on, trust off, link-state auto, no rate limit. The IPv4 and IPv6
+ * addresses a VF may send from are vfplane's addition (a NIC's anti-spoof checks only the MAC); with none of either
+ * family the IP check is off, with any it applies to both (IPv6 also allows :: and the MAC's EUI-64 link-local
+ * address).
  */
 public final class VfConfig
 {
@@ -25,6 +26,9 @@ public final class VfConfig
     public static final int PROTO_8021AD = 0x88A8;
 
     private static final int[] NO_ADDRESSES = new int[0];
+    private static final long[] NO_IPV6_ADDRESSES = new long[0];
+    /** fe80::/64, the high half of a link-local address. */
+    private static final long LINK_LOCAL_PREFIX = 0xFE80_0000_0000_0000L;
 
     private final int index;
     private final long mac;
@@ -37,6 +41,10 @@ public final class VfConfig
     private final int maxTxRateMbps;
     private final int minTxRateMbps;
     private final int[] ipv4Addresses;
+    /** IPv6 addresses as pairs of longs (high half, low half). */
+    private final long[] ipv6Addresses;
+    /** The low half of the VF's EUI-64 link-local address (fe80::/64 + the MAC with ff:fe inserted). */
+    private final long linkLocalLow;
 
     private VfConfig(
         final int index,
@@ -49,7 +57,8 @@ public final class VfConfig
         final LinkState linkState,
         final int maxTxRateMbps,
         final int minTxRateMbps,
-        final int[] ipv4Addresses)
+        final int[] ipv4Addresses,
+        final long[] ipv6Addresses)
     {
         this.index = index;
         this.mac = mac;
@@ -62,6 +71,15 @@ public final class VfConfig
         this.maxTxRateMbps = maxTxRateMbps;
         this.minTxRateMbps = minTxRateMbps;
         this.ipv4Addresses = ipv4Addresses;
+        this.ipv6Addresses = ipv6Addresses;
+        this.linkLocalLow = eui64(mac);
+    }
+
+    /** The interface identifier SLAAC derives from a MAC (RFC 4291 appendix A): U/L bit flipped, ff:fe inserted. */
+    static long eui64(final long mac)
+    {
+        final long high = (mac >>> 24) ^ 0x02_0000L;
+        return high << 40 | 0xFF_FE00_0000L | (mac & 0xFF_FFFFL);
     }
 
     /**
@@ -73,7 +91,8 @@ public final class VfConfig
         {
             throw new IllegalArgumentException("vf: index must be >= 0: " + index);
         }
-        return new VfConfig(index, 0, 0, 0, PROTO_8021Q, true, false, LinkState.AUTO, 0, 0, NO_ADDRESSES);
+        return new VfConfig(index, 0, 0, 0, PROTO_8021Q, true, false, LinkState.AUTO, 0, 0, NO_ADDRESSES,
+            NO_IPV6_ADDRESSES);
     }
 
     public int index()
@@ -94,7 +113,7 @@ public final class VfConfig
             throw new IllegalArgumentException("mac: more than 48 bits: " + Long.toHexString(mac));
         }
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, trust, linkState, maxTxRateMbps,
-            minTxRateMbps, ipv4Addresses);
+            minTxRateMbps, ipv4Addresses, ipv6Addresses);
     }
 
     /** The port VLAN inserted on egress and stripped on ingress; 0 when none. */
@@ -134,7 +153,7 @@ public final class VfConfig
             throw new IllegalArgumentException("qos: needs a vlan other than 0");
         }
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, trust, linkState, maxTxRateMbps,
-            minTxRateMbps, ipv4Addresses);
+            minTxRateMbps, ipv4Addresses, ipv6Addresses);
     }
 
     public boolean spoofCheck()
@@ -145,7 +164,7 @@ public final class VfConfig
     public VfConfig spoofCheck(final boolean on)
     {
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, on, trust, linkState, maxTxRateMbps,
-            minTxRateMbps, ipv4Addresses);
+            minTxRateMbps, ipv4Addresses, ipv6Addresses);
     }
 
     /** A trusted VF may receive frames for other MACs (promiscuous) and change its MAC. */
@@ -157,7 +176,7 @@ public final class VfConfig
     public VfConfig trust(final boolean on)
     {
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, on, linkState, maxTxRateMbps,
-            minTxRateMbps, ipv4Addresses);
+            minTxRateMbps, ipv4Addresses, ipv6Addresses);
     }
 
     public LinkState linkState()
@@ -172,7 +191,7 @@ public final class VfConfig
             throw new IllegalArgumentException("state: must be auto, enable or disable");
         }
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, trust, state, maxTxRateMbps,
-            minTxRateMbps, ipv4Addresses);
+            minTxRateMbps, ipv4Addresses, ipv6Addresses);
     }
 
     /** The TX rate limit in Mbit/s (as {@code ip link max_tx_rate}); 0 = unlimited. */
@@ -203,7 +222,7 @@ public final class VfConfig
                 "min_tx_rate: " + minMbps + " Mbit/s exceeds max_tx_rate " + maxMbps + " Mbit/s");
         }
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, trust, linkState, maxMbps, minMbps,
-            ipv4Addresses);
+            ipv4Addresses, ipv6Addresses);
     }
 
     /** The TX rate limit in bytes per second; 0 = unlimited. */
@@ -221,18 +240,44 @@ public final class VfConfig
     public VfConfig ipv4Addresses(final int... addresses)
     {
         return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, trust, linkState, maxTxRateMbps,
-            minTxRateMbps, addresses.length == 0 ? NO_ADDRESSES : addresses.clone());
+            minTxRateMbps, addresses.length == 0 ? NO_ADDRESSES : addresses.clone(), ipv6Addresses);
+    }
+
+    /** The IPv6 addresses the VF may send from, as pairs of longs (high half, low half; a copy). */
+    public long[] ipv6Addresses()
+    {
+        return ipv6Addresses.clone();
+    }
+
+    /**
+     * @param pairs each address as two longs, its high and low half.
+     */
+    public VfConfig ipv6Addresses(final long... pairs)
+    {
+        if ((pairs.length & 1) != 0)
+        {
+            throw new IllegalArgumentException("ipv6 addresses: pairs of longs expected, got " + pairs.length);
+        }
+        return new VfConfig(index, mac, vlan, qos, vlanProtocol, spoofCheck, trust, linkState, maxTxRateMbps,
+            minTxRateMbps, ipv4Addresses, pairs.length == 0 ? NO_IPV6_ADDRESSES : pairs.clone());
+    }
+
+    /** Whether the IP spoof check applies: the VF has addresses of either family. */
+    public boolean checksSourceIp()
+    {
+        return ipv4Addresses.length != 0 || ipv6Addresses.length != 0;
     }
 
     /**
      * Whether the VF may send from {@code address}. No allocation: called per packet.
      *
-     * @return true when no addresses are configured, the address is one of them, or it is 0.0.0.0 (DHCP, ARP probes).
+     * @return true when the VF has no addresses of either family, the address is one of its IPv4 ones, or it is
+     * 0.0.0.0 (DHCP, ARP probes).
      */
     public boolean allowsSourceIpv4(final int address)
     {
         final int[] addresses = ipv4Addresses;
-        if (addresses.length == 0 || address == 0)
+        if (address == 0 || !checksSourceIp())
         {
             return true;
         }
@@ -246,13 +291,38 @@ public final class VfConfig
         return false;
     }
 
+    /**
+     * Whether the VF may send from the IPv6 address {@code high:low}. No allocation: called per packet.
+     *
+     * @return true when the VF has no addresses of either family, the address is one of its IPv6 ones, the
+     * unspecified address (duplicate address detection) or its EUI-64 link-local address (fe80:: with the
+     * interface identifier of its MAC: neighbour discovery, router solicitation, MLD).
+     */
+    public boolean allowsSourceIpv6(final long high, final long low)
+    {
+        if (!checksSourceIp() || (high == 0 && low == 0) || (high == LINK_LOCAL_PREFIX && low == linkLocalLow))
+        {
+            return true;
+        }
+        final long[] addresses = ipv6Addresses;
+        for (int i = 0; i < addresses.length; i += 2)
+        {
+            if (addresses[i] == high && addresses[i + 1] == low)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public boolean equals(final Object o)
     {
         return o instanceof VfConfig other && index == other.index && mac == other.mac && vlan == other.vlan &&
             qos == other.qos && vlanProtocol == other.vlanProtocol && spoofCheck == other.spoofCheck &&
             trust == other.trust && linkState == other.linkState && maxTxRateMbps == other.maxTxRateMbps &&
-            minTxRateMbps == other.minTxRateMbps && Arrays.equals(ipv4Addresses, other.ipv4Addresses);
+            minTxRateMbps == other.minTxRateMbps && Arrays.equals(ipv4Addresses, other.ipv4Addresses) &&
+            Arrays.equals(ipv6Addresses, other.ipv6Addresses);
     }
 
     @Override
@@ -289,12 +359,17 @@ public final class VfConfig
         sb.append(", spoof checking ").append(spoofCheck ? "on" : "off");
         sb.append(", link-state ").append(linkState.label());
         sb.append(", trust ").append(trust ? "on" : "off");
-        if (ipv4Addresses.length != 0)
+        if (checksSourceIp())
         {
             sb.append(", ip");
             for (int i = 0; i < ipv4Addresses.length; i++)
             {
                 sb.append(i == 0 ? " " : ",").append(Macs.formatIpv4(ipv4Addresses[i]));
+            }
+            for (int i = 0; i < ipv6Addresses.length; i += 2)
+            {
+                sb.append(i == 0 && ipv4Addresses.length == 0 ? " " : ",")
+                    .append(Macs.formatIpv6(ipv6Addresses[i], ipv6Addresses[i + 1]));
             }
         }
         return sb.toString();

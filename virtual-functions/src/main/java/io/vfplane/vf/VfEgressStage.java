@@ -11,6 +11,7 @@ import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.headers.ArpFlyweight;
 import io.vfplane.dataplane.headers.EthernetFlyweight;
 import io.vfplane.dataplane.headers.Ipv4Flyweight;
+import io.vfplane.dataplane.headers.Ipv6Flyweight;
 import io.vfplane.dataplane.headers.VlanTagFlyweight;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.pipeline.PacketBatch;
@@ -24,7 +25,9 @@ import io.vfplane.pipeline.StageContext;
  *   <li>link state: a VF that is down sends nothing ({@code vf_link_down});</li>
  *   <li>spoof check (when {@code spoofchk on} and the VF has a MAC): the Ethernet source and, for ARP, the sender
  *       hardware address must be the VF's MAC ({@code spoofed_source_mac}); the IPv4 source and the ARP sender IP
- *       must be one of the VF's addresses when it has any ({@code spoofed_source_ip});</li>
+ *       must be one of the VF's addresses when it has any ({@code spoofed_source_ip}); so must the IPv6 source
+ *       (besides {@code ::} and the MAC's EUI-64 link-local address) and a neighbour advertisement's target, and
+ *       neighbour discovery's link-layer address options must carry the VF's MAC;</li>
  *   <li>VLAN: a VF with a port VLAN may not send tagged frames ({@code guest_vlan_tag});</li>
  *   <li>rate limit: a token bucket of {@code max_tx_rate} Mbit/s in bytes ({@code rate_limited});</li>
  *   <li>VLAN insert: the port VLAN's tag goes in after the MACs, using 4 bytes of headroom.</li>
@@ -35,6 +38,15 @@ public final class VfEgressStage implements Stage
 {
     /** The stage's name in counters and {@code show pipeline}. */
     public static final String NAME = "vf_egress";
+
+    private static final int NEXT_HEADER_ICMPV6 = 58;
+    private static final int NDP_NEIGHBOR_SOLICITATION = 135;
+    private static final int NDP_NEIGHBOR_ADVERTISEMENT = 136;
+    /** Type, code, checksum, flags/reserved and the target address: where the options start. */
+    private static final int NDP_MESSAGE_LENGTH = 24;
+    private static final int NDP_TARGET_OFFSET = 8;
+    private static final int NDP_OPTION_SOURCE_LINK_LAYER = 1;
+    private static final int NDP_OPTION_TARGET_LINK_LAYER = 2;
 
     private final VfTable table;
     private final NanoClock clock;
@@ -160,6 +172,14 @@ public final class VfEgressStage implements Stage
                     return VfDropReason.SPOOFED_SOURCE_IP;
                 }
             }
+            else if (ethertype == EthernetFlyweight.ETHERTYPE_IPV6 && config.checksSourceIp())
+            {
+                final VfDropReason why = checkIpv6(buffer, l3, end, config);
+                if (why != null)
+                {
+                    return why;
+                }
+            }
             else if (ethertype == EthernetFlyweight.ETHERTYPE_ARP)
             {
                 if (l3 + ArpFlyweight.ETHERNET_IPV4_LENGTH > end)
@@ -211,5 +231,70 @@ public final class VfEgressStage implements Stage
     public void onEndOfBatch()
     {
         counts.publish(table);
+    }
+
+    /**
+     * The IPv6 spoof check (the VF has addresses): the source must be one the VF may use
+     * ({@link VfConfig#allowsSourceIpv6}), and neighbour discovery must not claim another host's addresses, as ARP
+     * may not: a neighbour advertisement's target must be one of the VF's, and a solicitation's or advertisement's
+     * link-layer address option must be the VF's MAC (RFC 4861 sections 4.3, 4.4; options right after the 24 bytes of
+     * the message, no extension headers in front of ICMPv6, as neighbour discovery sends them).
+     *
+     * @return null when the frame may go, else why not.
+     */
+    private static VfDropReason checkIpv6(
+        final UnsafeBuffer buffer, final int l3, final int end, final VfConfig config)
+    {
+        if (l3 + Ipv6Flyweight.HEADER_LENGTH > end)
+        {
+            return VfDropReason.MALFORMED;
+        }
+        if (!config.allowsSourceIpv6(buffer.getLong(l3 + Ipv6Flyweight.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
+            buffer.getLong(l3 + Ipv6Flyweight.SOURCE_OFFSET + 8, ByteOrder.BIG_ENDIAN)))
+        {
+            return VfDropReason.SPOOFED_SOURCE_IP;
+        }
+        final int icmp = l3 + Ipv6Flyweight.HEADER_LENGTH;
+        if ((buffer.getByte(l3 + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF) != NEXT_HEADER_ICMPV6 ||
+            icmp + NDP_MESSAGE_LENGTH > end)
+        {
+            return null;
+        }
+        final int type = buffer.getByte(icmp) & 0xFF;
+        if (type != NDP_NEIGHBOR_SOLICITATION && type != NDP_NEIGHBOR_ADVERTISEMENT)
+        {
+            return null;
+        }
+        if (type == NDP_NEIGHBOR_ADVERTISEMENT && !config.allowsSourceIpv6(
+            buffer.getLong(icmp + NDP_TARGET_OFFSET, ByteOrder.BIG_ENDIAN),
+            buffer.getLong(icmp + NDP_TARGET_OFFSET + 8, ByteOrder.BIG_ENDIAN)))
+        {
+            return VfDropReason.SPOOFED_SOURCE_IP;
+        }
+        final int payloadEnd = Math.min(end,
+            icmp + (buffer.getShort(l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF));
+        int option = icmp + NDP_MESSAGE_LENGTH;
+        while (option + 2 <= payloadEnd)
+        {
+            final int units = buffer.getByte(option + 1) & 0xFF;
+            if (units == 0 || option + units * 8 > payloadEnd)
+            {
+                return VfDropReason.MALFORMED; // RFC 4861 4.6: a zero length makes the message invalid
+            }
+            final int optionType = buffer.getByte(option) & 0xFF;
+            if ((optionType == NDP_OPTION_SOURCE_LINK_LAYER || optionType == NDP_OPTION_TARGET_LINK_LAYER) &&
+                units == 1 && macAt(buffer, option + 2) != config.mac())
+            {
+                return VfDropReason.SPOOFED_SOURCE_MAC;
+            }
+            option += units * 8;
+        }
+        return null;
+    }
+
+    private static long macAt(final UnsafeBuffer buffer, final int at)
+    {
+        return (buffer.getInt(at, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL) << 16 |
+            (buffer.getShort(at + 4, ByteOrder.BIG_ENDIAN) & 0xFFFF);
     }
 }

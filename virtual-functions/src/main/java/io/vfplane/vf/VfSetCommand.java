@@ -11,7 +11,7 @@ import java.util.List;
  *           [ vlan VLANID [ qos VLAN-QOS ] [ proto 802.1Q | 802.1ad ] ]
  *           [ rate TXRATE ] [ max_tx_rate TXRATE ] [ min_tx_rate TXRATE ]
  *           [ spoofchk { on | off } ] [ trust { on | off } ] [ state { auto | enable | disable } ]
- *           [ ip A.B.C.D[,A.B.C.D...] | ip none ]          (vfplane's addition: the source IPs spoofchk allows)
+ *           [ ip ADDR[,ADDR...] | ip none ]                (vfplane's addition: the IPv4 and IPv6 sources spoofchk allows)
  * </pre>
  *
  * A pure function: the same arguments applied to the same config give the same config; nothing is published.
@@ -143,7 +143,8 @@ public final class VfSetCommand
                 }
                 case "ip" ->
                 {
-                    config = config.ipv4Addresses(addresses(value(args, i, field)));
+                    final String value = value(args, i, field);
+                    config = config.ipv4Addresses(addresses(value)).ipv6Addresses(ipv6Addresses(value));
                     i += 2;
                 }
                 default -> throw new IllegalArgumentException(field + ": unknown field (mac, vlan, qos, proto, " +
@@ -212,6 +213,10 @@ public final class VfSetCommand
         final List<Integer> list = new ArrayList<>();
         for (final String part : value.split(",", -1))
         {
+            if (part.indexOf(':') >= 0)
+            {
+                continue; // an IPv6 address: ipv6Addresses takes it
+            }
             try
             {
                 list.add(Macs.parseIpv4(part));
@@ -225,6 +230,37 @@ public final class VfSetCommand
         for (int j = 0; j < result.length; j++)
         {
             result[j] = list.get(j);
+        }
+        return result;
+    }
+
+    /** The IPv6 addresses of an {@code ip} list (those with a colon), as pairs of longs. */
+    private static long[] ipv6Addresses(final String value)
+    {
+        if ("none".equals(value))
+        {
+            return new long[0];
+        }
+        final List<long[]> list = new ArrayList<>();
+        for (final String part : value.split(",", -1))
+        {
+            if (part.indexOf(':') >= 0)
+            {
+                try
+                {
+                    list.add(Macs.parseIpv6(part));
+                }
+                catch (final IllegalArgumentException e)
+                {
+                    throw new IllegalArgumentException("ip: " + e.getMessage(), e);
+                }
+            }
+        }
+        final long[] result = new long[list.size() * 2];
+        for (int j = 0; j < list.size(); j++)
+        {
+            result[2 * j] = list.get(j)[0];
+            result[2 * j + 1] = list.get(j)[1];
         }
         return result;
     }

@@ -111,4 +111,64 @@ public final class TestFrames
         b.putInt(a + 24, targetIp, ByteOrder.BIG_ENDIAN);
         return ETH + 28;
     }
+
+    /**
+     * Ethernet + IPv6 from {@code src} (high, low) to 2001:db8::1 + {@code payload} bytes of {@code nextHeader}
+     * (the bytes after the IPv6 header are left to the caller).
+     *
+     * @return where the IPv6 payload starts.
+     */
+    public static int ipv6(
+        final MutableDirectBuffer b, final int o, final long srcMac, final long[] src, final int nextHeader,
+        final int payload)
+    {
+        ethernet(b, o, 0x3333_0000_0001L, srcMac, 0x86DD);
+        final int ip = o + ETH;
+        b.putInt(ip, 0x6000_0000, ByteOrder.BIG_ENDIAN);
+        b.putShort(ip + 4, (short)payload, ByteOrder.BIG_ENDIAN);
+        b.putByte(ip + 6, (byte)nextHeader);
+        b.putByte(ip + 7, (byte)255);
+        b.putLong(ip + 8, src[0], ByteOrder.BIG_ENDIAN);
+        b.putLong(ip + 16, src[1], ByteOrder.BIG_ENDIAN);
+        b.putLong(ip + 24, 0x2001_0DB8_0000_0000L, ByteOrder.BIG_ENDIAN);
+        b.putLong(ip + 32, 1, ByteOrder.BIG_ENDIAN);
+        return ip + 40;
+    }
+
+    /** An IPv6 UDP datagram with 8 bytes of payload from {@code src}: the frame's length. */
+    public static int udp6(final MutableDirectBuffer b, final int o, final long srcMac, final long[] src)
+    {
+        final int udp = ipv6(b, o, srcMac, src, 17, 16);
+        b.putShort(udp, (short)5000, ByteOrder.BIG_ENDIAN);
+        b.putShort(udp + 2, (short)5001, ByteOrder.BIG_ENDIAN);
+        b.putShort(udp + 4, (short)16, ByteOrder.BIG_ENDIAN);
+        b.putShort(udp + 6, (short)0, ByteOrder.BIG_ENDIAN);
+        b.putLong(udp + 8, 0x0102_0304_0506_0708L, ByteOrder.BIG_ENDIAN);
+        return udp + 16 - o;
+    }
+
+    /**
+     * A neighbour solicitation (135) or advertisement (136) for {@code target}, with one link-layer address option
+     * (source for 135, target for 136) of {@code optionUnits} x 8 bytes carrying {@code optionMac}.
+     *
+     * @return the frame's length.
+     */
+    public static int neighbourDiscovery(
+        final MutableDirectBuffer b, final int o, final long srcMac, final long[] src, final int type,
+        final long[] target, final long optionMac, final int optionUnits)
+    {
+        final int length = 24 + Math.max(8, optionUnits * 8);
+        final int icmp = ipv6(b, o, srcMac, src, 58, length);
+        b.putByte(icmp, (byte)type);
+        b.putByte(icmp + 1, (byte)0);
+        b.putShort(icmp + 2, (short)0, ByteOrder.BIG_ENDIAN);
+        b.putInt(icmp + 4, type == 136 ? 0x6000_0000 : 0, ByteOrder.BIG_ENDIAN);
+        b.putLong(icmp + 8, target[0], ByteOrder.BIG_ENDIAN);
+        b.putLong(icmp + 16, target[1], ByteOrder.BIG_ENDIAN);
+        b.putByte(icmp + 24, (byte)(type == 136 ? 2 : 1));
+        b.putByte(icmp + 25, (byte)optionUnits);
+        b.putInt(icmp + 26, (int)(optionMac >>> 16), ByteOrder.BIG_ENDIAN);
+        b.putShort(icmp + 30, (short)optionMac, ByteOrder.BIG_ENDIAN);
+        return icmp + length - o;
+    }
 }

@@ -39,7 +39,7 @@ class VfSetCommandTest
     void shouldApplyEveryFieldOfIpLinkVfSet()
     {
         final VfConfig config = apply("mac 02:00:00:00:00:07 vlan 100 qos 5 proto 802.1ad spoofchk off trust on " +
-            "state disable max_tx_rate 250 min_tx_rate 10 ip 10.0.0.7,10.0.0.8");
+            "state disable max_tx_rate 250 min_tx_rate 10 ip 10.0.0.7,2001:db8::7,10.0.0.8");
         assertEquals(0x0200_0000_0007L, config.mac());
         assertEquals(100, config.vlan());
         assertEquals(5, config.qos());
@@ -51,6 +51,8 @@ class VfSetCommandTest
         assertEquals(10, config.minTxRateMbps());
         assertEquals(250_000_000L / 8, config.maxTxBytesPerSecond(), "Mbit/s as ip link: 10^6 bits");
         assertArrayEquals(new int[]{0x0A000007, 0x0A000008}, config.ipv4Addresses());
+        assertArrayEquals(new long[]{0x2001_0DB8_0000_0000L, 7}, config.ipv6Addresses());
+        assertTrue(config.toString().endsWith("ip 10.0.0.7,10.0.0.8,2001:db8:0:0:0:0:0:7"), config.toString());
         assertEquals(3, config.index());
     }
 

@@ -100,6 +100,60 @@ class VfStagesTest
         assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_IP), "ARP sender IP");
     }
 
+    static final long[] VF_IP6 = Macs.parseIpv6("2001:db8::10");
+    static final long[] PEER_IP6 = Macs.parseIpv6("2001:db8::99");
+    /** The EUI-64 link-local address of {@link #VF_MAC}: the U/L bit flipped, ff:fe in the middle. */
+    static final long[] VF_LINK_LOCAL = Macs.parseIpv6("fe80::ff:fe00:a");
+
+    private Consumer<PacketDescriptor> udp6(final long srcMac, final long[] src)
+    {
+        return p -> p.length(TestFrames.udp6(h.buffer(), p.offset(), srcMac, src)).vf(0);
+    }
+
+    private Consumer<PacketDescriptor> ndp(
+        final int type, final long[] src, final long[] target, final long optionMac, final int optionUnits)
+    {
+        return p -> p.length(TestFrames.neighbourDiscovery(h.buffer(), p.offset(), VF_MAC, src, type, target,
+            optionMac, optionUnits)).vf(0);
+    }
+
+    @Test
+    void shouldDropIpv6FromAddressesNotTheVfsButPassUnspecifiedAndItsEui64LinkLocal()
+    {
+        configure("mac 02:00:00:00:00:0a ip 10.1.0.10,2001:db8::10");
+        h.run(egress(), List.of(udp6(VF_MAC, VF_IP6), udp6(VF_MAC, VF_LINK_LOCAL), udp6(VF_MAC, new long[2]),
+            udp6(VF_MAC, PEER_IP6), udp6(VF_MAC, Macs.parseIpv6("fe80::1")), echo(0, VF_MAC, VF_IP, 8)));
+        assertEquals(4, h.outputs.get(2).size(), "its address, its link-local, :: and its IPv4 address pass");
+        assertEquals(2, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_IP), "another global, another LL");
+    }
+
+    @Test
+    void shouldCheckNeighbourDiscoveryTargetsAndLinkLayerOptionsAsArp()
+    {
+        configure("mac 02:00:00:00:00:0a ip 2001:db8::10");
+        h.run(egress(), List.of(
+            ndp(136, VF_LINK_LOCAL, VF_IP6, VF_MAC, 1),
+            ndp(135, VF_LINK_LOCAL, PEER_IP6, VF_MAC, 1),
+            ndp(136, VF_LINK_LOCAL, PEER_IP6, VF_MAC, 1),
+            ndp(135, VF_LINK_LOCAL, PEER_IP6, OTHER_MAC, 1),
+            ndp(136, VF_IP6, VF_IP6, OTHER_MAC, 1),
+            ndp(135, VF_LINK_LOCAL, PEER_IP6, VF_MAC, 0),
+            echo(0, VF_MAC, VF_IP, 8)));
+        assertEquals(2, h.outputs.get(2).size(), "its advertisement and its solicitation pass");
+        assertEquals(2, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_IP),
+            "advertising a foreign target; IPv4 from an address not configured (only IPv6 is)");
+        assertEquals(2, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC), "foreign link-layer options");
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.MALFORMED), "an option of length 0");
+    }
+
+    @Test
+    void shouldLeaveIpv6UncheckedWhenTheVfHasNoAddresses()
+    {
+        configure("mac 02:00:00:00:00:0a");
+        h.run(egress(), List.of(udp6(VF_MAC, PEER_IP6), ndp(136, PEER_IP6, PEER_IP6, VF_MAC, 1)));
+        assertEquals(2, h.outputs.get(2).size());
+    }
+
     @Test
     void shouldInsertVlanTagWithQosAfterTheMacsAndShiftOffloadOffsets()
     {

@@ -29,7 +29,7 @@ public final class VfCommand implements Runnable
 
     @Command(name = "set", mixinStandardHelpOptions = true,
         description = "Change VF N: mac LLADDR, vlan ID [qos Q] [proto 802.1Q|802.1ad], max_tx_rate MBPS, " +
-            "spoofchk on|off, trust on|off, state auto|enable|disable, ip A.B.C.D[,..]|none.")
+            "spoofchk on|off, trust on|off, state auto|enable|disable, ip ADDR[,ADDR..]|none (IPv4 or IPv6).")
     public static final class Set implements Callable<Integer>
     {
         @Mixin

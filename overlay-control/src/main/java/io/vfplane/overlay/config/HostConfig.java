@@ -1,6 +1,7 @@
 package io.vfplane.overlay.config;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.List;
 
 /**
@@ -85,7 +86,8 @@ public record HostConfig(
      * @param tap        TAP device name of its backend.
      * @param mac        the guest's MAC (48 bits).
      * @param vlan       port VLAN, 0 for none.
-     * @param ips        the IPv4 addresses the guest may send from (the IP spoof check); empty: not checked.
+     * @param ips        the IPv4 and IPv6 addresses the guest may send from (the IP spoof check; IPv6 also from ::
+     *                   and its MAC's link-local address); empty: not checked.
      * @param vni        the virtual network the VF belongs to.
      * @param spoofCheck MAC (and IP) spoof check.
      * @param trust      trusted VF.
@@ -99,7 +101,7 @@ public record HostConfig(
         String tap,
         long mac,
         int vlan,
-        List<Inet4Address> ips,
+        List<InetAddress> ips,
         int vni,
         boolean spoofCheck,
         boolean trust,

@@ -231,17 +231,17 @@ public final class HostConfigFile
                 fields.error(m.get("mac"), path + ".mac", "is used by another VF");
             }
             final int vlan = (int)fields.integer(m, "vlan", path, 0, 4094, 0);
-            final List<Inet4Address> ips = new ArrayList<>();
+            final List<InetAddress> ips = new ArrayList<>();
             final Node ipsNode = m.get("ips");
             if (ipsNode != null)
             {
                 final List<Node> ipItems = fields.sequence(ipsNode, path + ".ips");
                 for (int k = 0; ipItems != null && k < ipItems.size(); k++)
                 {
-                    final Inet4Address ip = ipv4(ipItems.get(k), path + ".ips[" + k + "]");
+                    final byte[] ip = fields.address(ipItems.get(k), path + ".ips[" + k + "]", 0);
                     if (ip != null)
                     {
-                        ips.add(ip);
+                        ips.add(inet(ip));
                     }
                 }
             }
@@ -419,13 +419,19 @@ public final class HostConfigFile
 
     private static Inet4Address inet4(final byte[] address)
     {
+        return (Inet4Address)inet(address);
+    }
+
+    /** 4 or 16 bytes as an address (an IPv4-mapped IPv6 address comes back as its IPv4 address). */
+    private static InetAddress inet(final byte[] address)
+    {
         try
         {
-            return (Inet4Address)InetAddress.getByAddress(address);
+            return InetAddress.getByAddress(address);
         }
         catch (final UnknownHostException ex)
         {
-            throw new IllegalArgumentException(ex); // never: four bytes are always an IPv4 address
+            throw new IllegalArgumentException(ex); // never: 4 or 16 bytes are always an address
         }
     }
 

@@ -2,6 +2,7 @@ package io.vfplane.overlay.daemon;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -401,11 +402,20 @@ public final class Daemon implements AutoCloseable
 
     private static VfConfig vfConfig(final HostConfig.Vf vf)
     {
-        final int[] ips = new int[vf.ips().size()];
-        for (int i = 0; i < ips.length; i++)
+        final List<Integer> v4 = new ArrayList<>();
+        final List<Long> v6 = new ArrayList<>();
+        for (final InetAddress ip : vf.ips())
         {
-            final byte[] b = vf.ips().get(i).getAddress();
-            ips[i] = (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(ip.getAddress()); // big-endian
+            if (ip instanceof Inet4Address)
+            {
+                v4.add(b.getInt());
+            }
+            else
+            {
+                v6.add(b.getLong());
+                v6.add(b.getLong());
+            }
         }
         return VfConfig.defaults(vf.index())
             .mac(vf.mac())
@@ -414,7 +424,8 @@ public final class Daemon implements AutoCloseable
             .trust(vf.trust())
             .linkState(LinkState.valueOf(vf.state().toUpperCase(Locale.ROOT)))
             .txRate(0, vf.maxTxRate())
-            .ipv4Addresses(ips);
+            .ipv4Addresses(v4.stream().mapToInt(Integer::intValue).toArray())
+            .ipv6Addresses(v6.stream().mapToLong(Long::longValue).toArray());
     }
 
     private void onPeersChanged(final List<HostConfig.Peer> peers)

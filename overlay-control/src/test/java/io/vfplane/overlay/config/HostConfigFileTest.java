@@ -91,6 +91,17 @@ final class HostConfigFileTest
     }
 
     @Test
+    void shouldTakeIpv4AndIpv6AddressesForTheSpoofCheck() throws Exception
+    {
+        final HostConfig c = parse(GOOD.replace("ips: [192.168.77.1]", "ips: [192.168.77.1, \"2001:db8::1\"]"));
+        assertEquals(List.of("192.168.77.1", "2001:db8:0:0:0:0:0:1"),
+            c.vf(0).ips().stream().map(java.net.InetAddress::getHostAddress).toList());
+        final List<String> errors = errors(GOOD.replace("ips: [192.168.77.1]", "ips: [192.168.77.1, nowhere]"));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).endsWith("vfs[0].ips[1]: \"nowhere\" is not an IP address"), errors.toString());
+    }
+
+    @Test
     void shouldNameFileLineAndFieldOfABadValue()
     {
         final List<String> errors = errors(GOOD.replace("mac: 02:00:00:77:00:01", "mac: 02:00:zz:77:00:01"));

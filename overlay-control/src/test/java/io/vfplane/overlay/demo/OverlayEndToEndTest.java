@@ -100,8 +100,8 @@ final class OverlayEndToEndTest
         // the spoofed frames must not reach guest 2: watched there (the VF's rx counter would also count whatever
         // else guest 1 sends meanwhile, e.g. late datagrams of the UDP test or IPv6 neighbour discovery)
         final Process watch = new ProcessBuilder("ip", "netns", "exec", topology.guestNs(2), "timeout", "20",
-            "tcpdump", "-i", topology.tap(2), "-n", "-l", "icmp and (ether src 02:00:00:66:66:66 or src host " +
-            "192.168.77.99)").redirectOutput(RootSupport.workDir("e2e").resolve("spoof-watch.txt").toFile()).start();
+            "tcpdump", "-i", topology.tap(2), "-n", "-l", "(icmp and (ether src 02:00:00:66:66:66 or src host " +
+            "192.168.77.99)) or (ip6 and src host 2001:db8::66)").redirectOutput(RootSupport.workDir("e2e").resolve("spoof-watch.txt").toFile()).start();
         final java.io.BufferedReader watchErr = new java.io.BufferedReader(
             new java.io.InputStreamReader(watch.getErrorStream()));
         String line = watchErr.readLine();
@@ -110,11 +110,14 @@ final class OverlayEndToEndTest
             line = watchErr.readLine();
         }
         assertTrue(line != null, "tcpdump did not start in guest 2's namespace");
-        final String scapy = "from scapy.all import Ether, IP, ICMP, sendp\n" +
+        final String scapy = "from scapy.all import Ether, IP, IPv6, ICMP, UDP, sendp\n" +
             "sendp(Ether(src='02:00:00:66:66:66', dst='" + guestMac(2) + "')/IP(src='" + guestIp(1) + "', dst='" +
             guestIp(2) + "')/ICMP(), iface='" + topology.tap(1) + "', count=4, verbose=0)\n" +
             "sendp(Ether(src='" + guestMac(1) + "', dst='" + guestMac(2) + "')/IP(src='192.168.77.99', dst='" +
-            guestIp(2) + "')/ICMP(), iface='" + topology.tap(1) + "', count=3, verbose=0)\n";
+            guestIp(2) + "')/ICMP(), iface='" + topology.tap(1) + "', count=3, verbose=0)\n" +
+            // IPv6 from an address the VF does not have (it has IPv4 addresses, so IPv6 is checked too)
+            "sendp(Ether(src='" + guestMac(1) + "', dst='" + guestMac(2) + "')/IPv6(src='2001:db8::66', " +
+            "dst='2001:db8::2')/UDP(dport=9)/b'x', iface='" + topology.tap(1) + "', count=2, verbose=0)\n";
         final Topology.Result sent = inNs(topology.guestNs(1), 30, RootSupport.SYSTEM_PYTHON, "-c", scapy);
         assertTrue(sent.ok(), sent.output());
         Thread.sleep(500);
@@ -122,7 +125,7 @@ final class OverlayEndToEndTest
         watch.waitFor();
         final String seen = java.nio.file.Files.readString(RootSupport.workDir("e2e").resolve("spoof-watch.txt")).trim();
         assertEquals(4, topology.counter(1, "vf.0.tx_drop.spoofed_source_mac") - macBefore);
-        assertEquals(3, topology.counter(1, "vf.0.tx_drop.spoofed_source_ip") - ipBefore);
+        assertEquals(3 + 2, topology.counter(1, "vf.0.tx_drop.spoofed_source_ip") - ipBefore, "IPv4 and IPv6");
         assertEquals("", seen, "a spoofed frame reached guest 2");
     }
 
