@@ -460,6 +460,8 @@ public final class UdpUnderlayPort implements PacketPort
         private final PacketDescriptor packet = new PacketDescriptor();
         private long packets;
         private long bytes;
+        /** When the current receive call's first datagram was handed on: they arrived together (a GRO train). */
+        private long receivedAtNs;
 
         @Override
         public void onDatagram(final int bufferId, final int length, final int sourceAddress, final int sourcePort)
@@ -474,7 +476,11 @@ public final class UdpUnderlayPort implements PacketPort
             writeHeaders(pool.buffer(), frame, sourceAddress, sourcePort, length);
             packet.resetMetadata();
             packet.bind(bufferId, frame, RX_HEADERS + length);
-            packet.inPort(config.portId()).timestampNs(System.nanoTime());
+            if (packets == 0)
+            {
+                receivedAtNs = System.nanoTime(); // one clock read per receive call, not per datagram
+            }
+            packet.inPort(config.portId()).timestampNs(receivedAtNs);
             packets++;
             bytes += length;
             target.accept(packet);
