@@ -1,6 +1,5 @@
 package io.vfplane.encap.codec;
 
-import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
@@ -9,6 +8,10 @@ import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.encap.format.TunnelFormat;
 import io.vfplane.encap.rules.RuleSet;
 import io.vfplane.pipeline.PacketBatch;
+
+import static io.vfplane.dataplane.buffer.NetworkOrder.getInt;
+import static io.vfplane.dataplane.buffer.NetworkOrder.getLong;
+import static io.vfplane.dataplane.buffer.NetworkOrder.getShort;
 
 /**
  * Decodes the outer headers of an underlay frame (Ethernet with up to two VLAN tags, IPv4 or IPv6, UDP or a direct IP
@@ -26,7 +29,6 @@ import io.vfplane.pipeline.PacketBatch;
  */
 public final class Decapsulator
 {
-    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
     private static final int GRE_C = 0x80;
     private static final int GRE_K = 0x20;
@@ -597,26 +599,9 @@ public final class Decapsulator
         };
     }
 
-    // Raw reads in network byte order: Unsafe reads in the machine's order, so swap on little-endian machines (a
-    // constant the JIT folds). Callers have checked the range.
 
-    private static int getShort(final byte[] array, final long address)
-    {
-        final short v = UnsafeApi.getShort(array, address);
-        return SWAP ? Short.reverseBytes(v) : v;
-    }
 
-    private static int getInt(final byte[] array, final long address)
-    {
-        final int v = UnsafeApi.getInt(array, address);
-        return SWAP ? Integer.reverseBytes(v) : v;
-    }
 
-    private static long getLong(final byte[] array, final long address)
-    {
-        final long v = UnsafeApi.getLong(array, address);
-        return SWAP ? Long.reverseBytes(v) : v;
-    }
 
     /** The VNI of the last frame that got as far as the lookup. */
     public long lastVni()

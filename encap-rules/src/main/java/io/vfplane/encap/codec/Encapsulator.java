@@ -13,6 +13,12 @@ import io.vfplane.encap.rules.RuleSet;
 import io.vfplane.encap.rules.Tunnel;
 import io.vfplane.encap.rules.TunnelTemplates;
 
+import static io.vfplane.dataplane.buffer.NetworkOrder.getLong;
+import static io.vfplane.dataplane.buffer.NetworkOrder.getShort;
+import static io.vfplane.dataplane.buffer.NetworkOrder.putInt;
+import static io.vfplane.dataplane.buffer.NetworkOrder.putLong;
+import static io.vfplane.dataplane.buffer.NetworkOrder.putShort;
+
 /**
  * Writes a tunnel's outer headers in front of a frame: copies the prebuilt template into the headroom (no copy of the
  * frame), then patches the per-packet fields.
@@ -34,7 +40,6 @@ public final class Encapsulator
     private static final int UDP_SOURCE_PORT_BASE = 49152;
     private static final int UDP_SOURCE_PORT_MASK = 0x3FFF;
     private static final int IPV4_DF = 0x4000;
-    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /**
      * Encapsulates {@code d}'s frame with tunnel template {@code t} of {@code rules}.
@@ -293,36 +298,11 @@ public final class Encapsulator
         }
     }
 
-    // Raw accesses in network byte order. Unsafe reads and writes in the machine's order, so swap on little-endian
-    // machines (a constant the JIT folds). Callers have checked the range.
 
-    private static int getShort(final byte[] array, final long address)
-    {
-        final short v = UnsafeApi.getShort(array, address);
-        return (SWAP ? Short.reverseBytes(v) : v) & 0xFFFF;
-    }
 
-    private static long getLong(final byte[] array, final long address)
-    {
-        final long v = UnsafeApi.getLong(array, address);
-        return SWAP ? Long.reverseBytes(v) : v;
-    }
 
-    private static void putShort(final byte[] array, final long address, final int value)
-    {
-        final short v = (short)value;
-        UnsafeApi.putShort(array, address, SWAP ? Short.reverseBytes(v) : v);
-    }
 
-    private static void putInt(final byte[] array, final long address, final int value)
-    {
-        UnsafeApi.putInt(array, address, SWAP ? Integer.reverseBytes(value) : value);
-    }
 
-    private static void putLong(final byte[] array, final long address, final long value)
-    {
-        UnsafeApi.putLong(array, address, SWAP ? Long.reverseBytes(value) : value);
-    }
 
     /**
      * A flow hash of the inner frame for when the descriptor carries none: MAC addresses, and for IPv4 / IPv6 the

@@ -17,6 +17,10 @@ import org.agrona.UnsafeApi;
 
 import io.vfplane.encap.format.TunnelFormat;
 
+import static io.vfplane.dataplane.buffer.NetworkOrder.getInt;
+import static io.vfplane.dataplane.buffer.NetworkOrder.getLong;
+import static io.vfplane.dataplane.buffer.NetworkOrder.getShort;
+
 /**
  * An immutable, compiled set of egress and ingress rules: the tables the data path reads without locks. Built off the
  * data path by {@link #build}; published by {@link RuleTables#apply(RuleSet)} with a volatile write, and read by the
@@ -50,7 +54,6 @@ public final class RuleSet
     public static final int ACTION_DROP = 2;
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /** Ingress entry: rule id in bits 0..31, VF in 32..55, action in 56..57 (bit 63 clear: never NO_ENTRY). */
     private static final int ENTRY_VF_SHIFT = 32;
     private static final int ENTRY_VF_MASK = 0xFF_FFFF;
@@ -642,26 +645,9 @@ public final class RuleSet
         return NO_RULE;
     }
 
-    // Raw reads in network byte order: Unsafe reads in the machine's order, so swap on little-endian machines (a
-    // constant the JIT folds). Callers have checked the range.
 
-    private static int getShort(final byte[] array, final long address)
-    {
-        final short v = UnsafeApi.getShort(array, address);
-        return (SWAP ? Short.reverseBytes(v) : v) & 0xFFFF;
-    }
 
-    private static int getInt(final byte[] array, final long address)
-    {
-        final int v = UnsafeApi.getInt(array, address);
-        return SWAP ? Integer.reverseBytes(v) : v;
-    }
 
-    private static long getLong(final byte[] array, final long address)
-    {
-        final long v = UnsafeApi.getLong(array, address);
-        return SWAP ? Long.reverseBytes(v) : v;
-    }
 
     private static int nextSourceKind(final int kind)
     {

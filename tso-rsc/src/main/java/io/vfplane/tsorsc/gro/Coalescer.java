@@ -19,6 +19,9 @@ import java.nio.ByteOrder;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
+import static io.vfplane.dataplane.buffer.NetworkOrder.getInt;
+import static io.vfplane.dataplane.buffer.NetworkOrder.getShort;
+
 /**
  * Receive-side coalescing (RSC/GRO): merges in-order TCP segments of one flow into frames of up to 64 KiB that
  * carry gso metadata, so they can be segmented again or written to a TAP with a vnet header.
@@ -508,7 +511,7 @@ public final class Coalescer
         final SegmentLayout layout = layouts[slot];
         final long tcp = at + layout.l4Offset();
         final int flags = UnsafeApi.getByte(array, tcp + TCP_FLAGS_OFFSET) & 0xFF;
-        final int seq = be32(array, tcp + TCP_SEQUENCE_OFFSET);
+        final int seq = getInt(array, tcp + TCP_SEQUENCE_OFFSET);
         final int payload = length - header;
         if ((flags & (CWR | SYN | RST | URG)) != 0 ||
             ((flags ^ headFlags[slot]) & ~(CWR | PSH | FIN)) != 0 ||
@@ -574,7 +577,7 @@ public final class Coalescer
         final int base = slot * SegmentLayout.MAX_FIXUPS;
         for (int f = 0, count = fixupCounts[slot]; f < count; f++)
         {
-            if (be16(array, at + lengthAt[base + f]) != length - lengthDelta[base + f])
+            if (getShort(array, at + lengthAt[base + f]) != length - lengthDelta[base + f])
             {
                 return false;
             }
@@ -610,7 +613,7 @@ public final class Coalescer
             }
         }
         fastPath++;
-        start(slot, packet, layout, flags, payload, be32(array, tcp + TCP_SEQUENCE_OFFSET), sum, nowNs);
+        start(slot, packet, layout, flags, payload, getInt(array, tcp + TCP_SEQUENCE_OFFSET), sum, nowNs);
         return true;
     }
 
@@ -626,7 +629,7 @@ public final class Coalescer
             final int first = firstId[base + f];
             if (first >= 0)
             {
-                final int id = be16(array, at + idAt[base + f]);
+                final int id = getShort(array, at + idAt[base + f]);
                 if (id != ((first + n) & 0xFFFF) && id != first)
                 {
                     return false;
@@ -636,17 +639,7 @@ public final class Coalescer
         return true;
     }
 
-    private static int be16(final byte[] array, final long address)
-    {
-        final short v = UnsafeApi.getShort(array, address);
-        return (NATIVE == BIG_ENDIAN ? v : Short.reverseBytes(v)) & 0xFFFF;
-    }
 
-    private static int be32(final byte[] array, final long address)
-    {
-        final int v = UnsafeApi.getInt(array, address);
-        return NATIVE == BIG_ENDIAN ? v : Integer.reverseBytes(v);
-    }
 
     private boolean checksumsGood(final int offset, final SegmentLayout layout, final int length, final int sum)
     {
