@@ -768,7 +768,12 @@ public final class RuleSet
         final long srcLo,
         final long innerDstMac)
     {
-        final int record = findIngress(format, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac);
+        return hit(findIngress(format, vni, dstHi, dstLo, srcHi, srcLo, innerDstMac));
+    }
+
+    /** The entry of {@code record} with its hit counted, or {@link #NO_ENTRY} when the search found none. */
+    private long hit(final int record)
+    {
         if (record == WideKeyMap.MISSING)
         {
             return NO_ENTRY;
@@ -778,25 +783,9 @@ public final class RuleSet
     }
 
     /**
-     * The table record where {@link #ingressMatch} will first look for this frame (the rule without a source address
-     * scope), or -1 when the endpoint is unknown; reads only the small endpoint table. With {@link #touchIngress} it
-     * lets a batch start the cache misses of all its lookups before resolving the first one.
-     */
-    public int ingressProbe(
-        final int format,
-        final long vni,
-        final long dstHi,
-        final long dstLo,
-        final long innerDstMac)
-    {
-        final int endpoint = ingressEndpoint(dstHi, dstLo);
-        return endpoint < 0 ? -1 : ingressFirstRecord(endpoint, format, vni, innerDstMac);
-    }
-
-    /**
      * The endpoint an ingress lookup of this outer destination starts from (the wildcard endpoint when the address is
      * unknown and a wildcard rule exists), or -1 when no rule can match: the first step of {@link #ingressMatch},
-     * for a batch that keeps it between its passes ({@link #ingressFirstRecord}, {@link #ingressMatchFrom}).
+     * for a batch that keeps it between its passes in its {@link #ingressKey}.
      */
     public int ingressEndpoint(final long dstHi, final long dstLo)
     {
@@ -806,67 +795,6 @@ public final class RuleSet
             return hasWildcardEndpoint ? 0 : -1;
         }
         return endpoint;
-    }
-
-    /**
-     * The table record where the lookup from {@code endpoint} (not -1, from {@link #ingressEndpoint}) first looks;
-     * reads nothing of the table, so a batch can {@link #touchIngress touch} every record before resolving any.
-     */
-    public int ingressFirstRecord(final int endpoint, final int format, final long vni, final long innerDstMac)
-    {
-        return ingress.firstRecord2(ingressKey0(endpoint, format, vni), innerDstMac);
-    }
-
-    /**
-     * {@link #ingressMatch} resumed from what a batch's first pass computed: {@code endpoint} from
-     * {@link #ingressEndpoint} (-1: no match) and {@code firstRecord} from {@link #ingressFirstRecord} for the same
-     * frame, so neither the endpoint lookup nor the hash is repeated. Same result and hit count as
-     * {@link #ingressMatch}. Data-path thread only.
-     *
-     * @return the entry, or {@link #NO_ENTRY}.
-     */
-    public long ingressMatchFrom(
-        final int endpoint,
-        final int firstRecord,
-        final int format,
-        final long vni,
-        final long srcHi,
-        final long srcLo,
-        final long innerDstMac)
-    {
-        if (endpoint < 0)
-        {
-            return NO_ENTRY;
-        }
-        final int record = findIngressFrom(endpoint, firstRecord, format, vni, srcHi, srcLo, innerDstMac);
-        if (record == WideKeyMap.MISSING)
-        {
-            return NO_ENTRY;
-        }
-        ingress.incrementSpare(record);
-        return ingress.valueAt(record);
-    }
-
-    /**
-     * {@link #ingressMatchFrom} with its common case first, kept small so that it compiles into the caller's loop: no
-     * source-scoped rules and the frame's rule at {@code record} itself (a batch's {@link #ingressAdvance} leaves it
-     * there for nearly every frame). Anything else goes the full way. Same result and hit count.
-     */
-    public long ingressMatchAt(
-        final int endpoint,
-        final int record,
-        final int format,
-        final long vni,
-        final long srcHi,
-        final long srcLo,
-        final long innerDstMac)
-    {
-        if (endpoint >= 0 && !hasSourceRules && ingress.holds2(record, ingressKey0(endpoint, format, vni), innerDstMac))
-        {
-            ingress.incrementSpare(record);
-            return ingress.valueAt(record);
-        }
-        return ingressMatchFrom(endpoint, record, format, vni, srcHi, srcLo, innerDstMac);
     }
 
     /**
@@ -881,21 +809,32 @@ public final class RuleSet
         return ingressKey0(endpoint, format, vni);
     }
 
-    /** {@link #ingressFirstRecord} of an {@link #ingressKey} (whose endpoint is not -1). */
+    /**
+     * The table record where the lookup of an {@link #ingressKey} (whose endpoint is not -1) first looks; reads nothing
+     * of the table, so a batch can {@link #touchIngress touch} every record before resolving any.
+     */
     public int ingressFirstRecordOfKey(final long key, final long innerDstMac)
     {
         return ingress.firstRecord2(key, innerDstMac);
     }
 
-    /** {@link #ingressAdvance} of an {@link #ingressKey} (whose endpoint is not -1). */
+    /**
+     * Between {@link #touchIngress} and {@link #ingressMatchKey} for a batch: the record the lookup of this frame
+     * (its {@link #ingressKey}, endpoint not -1, and {@link #ingressFirstRecordOfKey}) resumes at after the line
+     * already touched (same result). When that record lies past the touched line it comes back complemented
+     * ({@code ~record}, negative): touch it before resolving any frame of the batch; see {@code WideKeyMap.advance2}.
+     */
     public int ingressAdvanceKey(final int record, final long key, final long innerDstMac)
     {
         return ingress.advance2(record, key, innerDstMac);
     }
 
     /**
-     * {@link #ingressMatchAt} of an {@link #ingressKey} ({@code record} is ignored when the key's endpoint is -1):
-     * same result and hit count.
+     * {@link #ingressMatch} resumed from what a batch's passes computed: the frame's {@link #ingressKey} and the record
+     * {@link #ingressAdvanceKey} left ({@code record} is ignored when the key's endpoint is -1), so neither the
+     * endpoint lookup nor the hash is repeated. The common case first, kept small so that it compiles into the
+     * caller's loop: no source-scoped rules and the frame's rule at {@code record} itself. Same result and hit count
+     * as {@link #ingressMatch}. Data-path thread only.
      */
     public long ingressMatchKey(
         final int record,
@@ -909,8 +848,9 @@ public final class RuleSet
             ingress.incrementSpare(record);
             return ingress.valueAt(record);
         }
-        return ingressMatchFrom((int)(key >> 40), record, (int)(key >>> 32) & 0xFF, key & 0xFFFF_FFFFL, srcHi, srcLo,
-            innerDstMac);
+        final int endpoint = (int)(key >> 40);
+        return endpoint < 0 ? NO_ENTRY : hit(findIngressFrom(endpoint, record, (int)(key >>> 32) & 0xFF,
+            key & 0xFFFF_FFFFL, srcHi, srcLo, innerDstMac));
     }
 
     /**
@@ -923,25 +863,13 @@ public final class RuleSet
     }
 
     /**
-     * Reads the line of an {@link #ingressProbe} record (or of one {@link #ingressAdvance} continues at) so that it is
-     * on its way; the caller folds the result into a value it keeps (a sink), or the JIT may drop the reads.
+     * Reads the line of an {@link #ingressFirstRecordOfKey} record (or of one {@link #ingressAdvanceKey} continues at)
+     * so that it is on its way; the caller folds the result into a value it keeps (a sink), or the JIT may drop the
+     * reads.
      */
     public long touchIngress(final int probe)
     {
         return ingress.touch(probe);
-    }
-
-    /**
-     * Between {@link #touchIngress} and {@link #ingressMatchFrom} for a batch: the record the lookup of this frame
-     * (from {@link #ingressEndpoint} {@code endpoint}, not -1, and {@link #ingressFirstRecord} {@code firstRecord})
-     * resumes at after the line already touched, for {@link #ingressMatchFrom} in place of {@code firstRecord} (same
-     * result). When that record lies past the touched line it comes back complemented ({@code ~record}, negative):
-     * touch it ({@link #touchIngress}) before resolving any frame of the batch; see {@code WideKeyMap.advance2}.
-     */
-    public int ingressAdvance(final int endpoint, final int firstRecord, final int format, final long vni,
-        final long innerDstMac)
-    {
-        return ingress.advance2(firstRecord, ingressKey0(endpoint, format, vni), innerDstMac);
     }
 
     private int findIngress(
@@ -958,8 +886,8 @@ public final class RuleSet
         {
             return WideKeyMap.MISSING;
         }
-        return findIngressFrom(endpoint, ingressFirstRecord(endpoint, format, vni, innerDstMac), format, vni, srcHi,
-            srcLo, innerDstMac);
+        return findIngressFrom(endpoint, ingress.firstRecord2(ingressKey0(endpoint, format, vni), innerDstMac), format,
+            vni, srcHi, srcLo, innerDstMac);
     }
 
     /**
