@@ -404,19 +404,7 @@ public final class Pipeline implements AutoCloseable
             {
                 return true;
             }
-            if (tries < 100)
-            {
-                Thread.onSpinWait();
-            }
-            else if (tries < 200)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                LockSupport.parkNanos(1_000);
-            }
-            tries++;
+            backOff(tries++);
         }
         return false;
     }
@@ -444,6 +432,10 @@ public final class Pipeline implements AutoCloseable
 
     private long claimBlocking()
     {
+        if (!multiProducer)
+        {
+            return awaitCapacity() ? ring.next() : -1;
+        }
         int tries = 0;
         while (accepting)
         {
@@ -451,36 +443,33 @@ public final class Pipeline implements AutoCloseable
             {
                 runInline();
             }
-            if (multiProducer)
+            try
             {
-                try
-                {
-                    return ring.tryNext();
-                }
-                catch (final InsufficientCapacityException full)
-                {
-                    // keep waiting
-                }
+                return ring.tryNext();
             }
-            else if (ring.hasAvailableCapacity(1))
+            catch (final InsufficientCapacityException full)
             {
-                return ring.next();
+                backOff(tries++); // keep waiting
             }
-            if (tries < 100)
-            {
-                Thread.onSpinWait();
-            }
-            else if (tries < 200)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                LockSupport.parkNanos(1_000);
-            }
-            tries++;
         }
         return -1;
+    }
+
+    /** Waiting for ring room: spin, then yield, then sleep a microsecond at a time. */
+    private static void backOff(final int tries)
+    {
+        if (tries < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (tries < 200)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(1_000);
+        }
     }
 
     private boolean refuse(final PacketDescriptor packet, final boolean full)
