@@ -2,6 +2,7 @@ package io.vfplane.overlay.control;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.vfplane.dataplane.text.JsonText;
 
 /**
  * The little JSON the control API speaks, by hand: quoting strings out, and reading back the flat objects the API
@@ -16,31 +17,7 @@ public final class Json
     /** A JSON string literal. */
     public static String quote(final String s)
     {
-        final StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return JsonText.quote(s);
     }
 
     /** A JSON array of strings. */

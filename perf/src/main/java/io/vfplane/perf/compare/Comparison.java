@@ -3,6 +3,7 @@ package io.vfplane.perf.compare;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import io.vfplane.dataplane.text.JsonText;
 
 /**
  * One side-by-side figure: vfplane ({@code ours}) and a peer on the same work, in the same run.
@@ -85,28 +86,6 @@ public record Comparison(String name, String unit, double ours, double peer, Str
 
     private static StringBuilder string(final StringBuilder json, final String s)
     {
-        json.append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        json.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        return json.append('"');
+        return JsonText.appendQuoted(json, s);
     }
 }

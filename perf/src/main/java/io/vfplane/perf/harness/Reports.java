@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.HdrHistogram.Histogram;
+import io.vfplane.dataplane.text.JsonText;
 
 /**
  * The two forms of a run's figures: a table for people and one JSON object for machines, with exactly these keys:
@@ -138,28 +139,6 @@ final class Reports
 
     private static String string(final String s)
     {
-        final StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return JsonText.quote(s);
     }
 }

@@ -20,12 +20,12 @@ import io.vfplane.pcap.CaptureError;
 import io.vfplane.pcap.CaptureException;
 import io.vfplane.pcap.CaptureReader;
 import io.vfplane.pcap.PcapWriter;
-import io.vfplane.pcap.inspect.Json;
 import io.vfplane.pcap.inspect.PacketSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import io.vfplane.dataplane.text.JsonText;
 
 /**
  * {@code vfplane pcap inspect}: one line per packet of each file, parsed by the dataplane's {@link PacketParser}.
@@ -155,7 +155,7 @@ public final class InspectCommand implements Callable<Integer>
                 if (format == Format.jsonl)
                 {
                     line.append("{\"file\":");
-                    Json.appendString(line, file);
+                    JsonText.appendQuoted(line, file);
                     line.append(",\"frame\":").append(cursor.recordNumber())
                         .append(",\"caplen\":").append(cursor.capturedLength())
                         .append(",\"len\":").append(cursor.originalLength())
@@ -166,7 +166,7 @@ public final class InspectCommand implements Callable<Integer>
                     }
                     else
                     {
-                        Json.appendString(line, drop.label());
+                        JsonText.appendQuoted(line, drop.label());
                     }
                     line.append(",\"summary\":");
                     summary.appendJson(line);

@@ -13,6 +13,7 @@ import io.vfplane.dataplane.headers.UdpFlyweight;
 import io.vfplane.dataplane.headers.VxlanFlyweight;
 import io.vfplane.dataplane.parse.LayerType;
 import io.vfplane.dataplane.parse.ParseResult;
+import io.vfplane.dataplane.text.JsonText;
 
 /**
  * The key fields of one parsed frame, as {@code vfplane pcap inspect} shows them (schema in README.md).
@@ -381,7 +382,7 @@ public final class PacketSummary
         {
             separator(sb, start);
             sb.append('"').append(key).append("\":");
-            Json.appendString(sb, value);
+            JsonText.appendQuoted(sb, value);
         }
     }
 
