@@ -39,6 +39,7 @@ import io.vfplane.tsorsc.gso.SegmentingOutput;
 import io.vfplane.vf.VfEgressStage;
 import io.vfplane.vf.VfIngressStage;
 import io.vfplane.vf.VfTable;
+import io.vfplane.perf.pipeline.NoOpStage;
 
 /**
  * The in-process scenarios of {@code vfplane perf run}. Each runs a generator into one pipeline shard and ends in the
@@ -122,7 +123,7 @@ final class Scenarios
         final Counters counters = Counters.inMemory(16_384);
         final Templates t = udpTemplates(sizes, flows);
         return new Scenario("pipeline-noop", "one stage that reads each descriptor, then tx", "packets", counters, t,
-            dataCapacity(t.maxLength()), UDP_RING, udpPoolSlots(), List.of(new NoOpStage()), (sink, pool) -> sink,
+            dataCapacity(t.maxLength()), UDP_RING, udpPoolSlots(), List.of(new NoOpStage("noop")), (sink, pool) -> sink,
             null, List.of(), List.of());
     }
 
@@ -412,29 +413,6 @@ final class Scenarios
     }
 
     // ------------------------------------------------------------------------------------------------------------
-
-    /** Reads each packet of the batch (a sum of flow hashes): the engine's cost with no header work. */
-    static final class NoOpStage implements Stage
-    {
-        long sum;
-
-        @Override
-        public String name()
-        {
-            return "noop";
-        }
-
-        @Override
-        public void onBatch(final PacketBatch batch)
-        {
-            long s = sum;
-            for (int i = 0, n = batch.size(); i < n; i++)
-            {
-                s += batch.get(i).flowHash();
-            }
-            sum = s;
-        }
-    }
 
     /**
      * Egress lookup, hit count and encap of each resident frame, as {@code EncapStage} does them; with

@@ -68,35 +68,6 @@ public class PipelineBenchmark extends BenchmarkDefaults
     private Pipeline pipeline;
     private final PacketDescriptor descriptor = new PacketDescriptor();
 
-    /** Reads each packet of the batch: the work of a no-op stage. */
-    static final class NoOpStage implements Stage
-    {
-        private final String name;
-        long sum;
-
-        NoOpStage(final String name)
-        {
-            this.name = name;
-        }
-
-        @Override
-        public String name()
-        {
-            return name;
-        }
-
-        @Override
-        public void onBatch(final PacketBatch batch)
-        {
-            long s = sum;
-            for (int i = 0, n = batch.size(); i < n; i++)
-            {
-                s += batch.get(i).flowHash();
-            }
-            sum = s;
-        }
-    }
-
     @Setup(Level.Trial)
     public void setUp()
     {
