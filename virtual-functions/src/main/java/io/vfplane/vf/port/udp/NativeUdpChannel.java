@@ -1060,11 +1060,17 @@ final class NativeUdpChannel implements AutoCloseable
 
     private void releaseAll()
     {
-        for (int i = 0; i < txReleases; i++)
+        // runs of slots of one pool go back in bulk: one free-list CAS and one counter add per run, not per slot
+        int from = 0;
+        for (int i = 1; i <= txReleases; i++)
         {
-            txPools[i].release(txBufferIds[i]);
-            txPools[i] = null;
+            if (i == txReleases || txPools[i] != txPools[from])
+            {
+                txPools[from].release(txBufferIds, from, i - from);
+                from = i;
+            }
         }
+        Arrays.fill(txPools, 0, txReleases, null);
         txReleases = 0;
         for (int a = 0; a < txActiveCount; a++)
         {
