@@ -981,10 +981,9 @@ public final class Coalescer
         if (releaseBuffers)
         {
             pool.release(headId[slot]);
-            final int[] ids = fragmentIds;
-            for (int i = slot * MAX_SEGMENTS, end = i + n - 1; i < end; i++)
+            if (n > 1)
             {
-                pool.release(ids[i]);
+                pool.release(fragmentIds, slot * MAX_SEGMENTS, n - 1); // in bulk: one CAS for up to 44 slots
             }
         }
     }
