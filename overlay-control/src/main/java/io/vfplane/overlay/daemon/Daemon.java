@@ -304,7 +304,8 @@ public final class Daemon implements AutoCloseable
             // each pipeline writes to the TAP through its own sender: u2g (from the underlay) and g2u (local
             // VF-to-VF delivery) run on different threads
             toGuests[VF_PORT_BASE + vf.index()] = offloads ?
-                new CoalescingTapOutput(tap.newSender(), pool, parser()) : tap.newSender();
+                new CoalescingTapOutput(tap.newSender(), pool, parser()).counters(counters, "vf" + vf.index()) :
+                tap.newSender();
             fromGuests[VF_PORT_BASE + vf.index()] = tap.newSender();
             plugGuest(vf);
         }

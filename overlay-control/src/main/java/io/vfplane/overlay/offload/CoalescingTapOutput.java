@@ -1,9 +1,11 @@
 package io.vfplane.overlay.offload;
 
 import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.dataplane.parse.PacketParser;
 import io.vfplane.pipeline.Output;
+import io.vfplane.tsorsc.ModuleCounters;
 import io.vfplane.tsorsc.gro.CoalescedFrame;
 import io.vfplane.tsorsc.gro.Coalescer;
 import io.vfplane.vf.port.tap.TapPort;
@@ -14,14 +16,23 @@ import io.vfplane.vf.port.tap.TapPort;
  * the MSS), and each goes to the TAP with one {@code writev} of vnet header, head and fragments (no copy), so the
  * guest's kernel takes 64 KiB per write. Everything else passes through unchanged, in order.
  * <p>
- * The coalescer runs without verifying the inner checksums (it reads no payload): a merged frame carries
- * {@code NEEDS_CSUM} with the pseudo-header sum, which the guest's kernel takes as "checksum done by the device", as
- * with a real NIC's tunnel offloads. A flow's frames are flushed at the end of every batch, so nothing waits.
+ * Checksums: the guest's kernel takes a merged frame's {@code NEEDS_CSUM} as "checksum done by the device" and never
+ * checks the segments inside it again, so every segment's TCP checksum is verified before it is merged, as Linux's
+ * GRO and a NIC's RSC do. The tunnel's UDP checksum does not vouch for them: it may be 0 (Linux's vxlan sends none
+ * over IPv4 by default) and the socket does not tell. A segment that fails is written alone as it came, for the
+ * guest to drop and count, and counted here ({@code tsorsc.<vf>.coalesce.bad_checksum}). The merged frame still
+ * carries the pseudo-header sum with {@code NEEDS_CSUM} ({@link Coalescer#partialChecksums}): a TAP's kernel ignores
+ * {@code DATA_VALID} and would checksum a fully summed 64 KiB frame again. A flow's frames are flushed at the end of
+ * every batch, so nothing waits.
  * <p>
  * USO: when the TAP takes {@code GSO_UDP_L4} frames ({@link TapPort.Sender#takesUdpGso()}: opened with
  * {@code TUN_F_USO4|TUN_F_USO6} on a kernel that has them), runs of consecutive inner UDP datagrams of one flow go
  * to the TAP as one such frame as well ({@link UdpGsoMerger}), so a burst of small datagrams costs one write; without
- * it every datagram is its own write, as before.
+ * it every datagram is its own write, as before. Their UDP checksums are verified the same way
+ * ({@code tsorsc.<vf>.uso.bad_checksum}).
+ * <p>
+ * Counters (after {@link #counters}): {@code tsorsc.<vf>.coalesce.*} (see tso-rsc's {@code CoalescerCounters}) and
+ * {@code tsorsc.<vf>.uso.merged / frames / bad_checksum}, published at the end of each batch.
  * <p>
  * One instance per pipeline thread (per VF output); nothing allocated per packet.
  */
@@ -29,6 +40,9 @@ public final class CoalescingTapOutput implements Output
 {
     private static final int FLOW_SLOTS = 16;
     private static final long TIMEOUT_NS = 1_000_000;
+    private static final int USO_MERGED = 0;
+    private static final int USO_FRAMES = 1;
+    private static final int USO_BAD_CHECKSUM = 2;
 
     private final TapPort.Sender sender;
     private final long baseAddress;
@@ -37,6 +51,7 @@ public final class CoalescingTapOutput implements Output
     private final int[] fragOffsets = new int[Coalescer.MAX_SEGMENTS];
     private final int[] fragLengths = new int[Coalescer.MAX_SEGMENTS];
     private boolean held;
+    private ModuleCounters udpCounters;
 
     /**
      * @param sender the TAP's sender for this pipeline's thread.
@@ -47,8 +62,26 @@ public final class CoalescingTapOutput implements Output
     {
         this.sender = sender;
         this.baseAddress = pool.buffer().addressOffset();
-        this.coalescer = new Coalescer(pool, parser, FLOW_SLOTS, TIMEOUT_NS, false, this::write);
+        this.coalescer = new Coalescer(pool, parser, FLOW_SLOTS, TIMEOUT_NS, true, this::write).partialChecksums(true);
         this.udp = sender.takesUdpGso() ? new UdpGsoMerger(sender, pool) : null;
+    }
+
+    /**
+     * Registers the counters under {@code tsorsc.<name>.} (setup time).
+     *
+     * @param counters where.
+     * @param name     names the VF (letters, digits, '_' and '-').
+     * @return this.
+     */
+    public CoalescingTapOutput counters(final Counters counters, final String name)
+    {
+        coalescer.counters(counters, name);
+        if (udp != null)
+        {
+            udpCounters = new ModuleCounters(counters, ModuleCounters.prefix(name, "uso"), "merged", "frames",
+                "bad_checksum");
+        }
+        return this;
     }
 
     @Override
@@ -85,9 +118,27 @@ public final class CoalescingTapOutput implements Output
             if (udp != null)
             {
                 udp.flushAll();
+                if (udpCounters != null)
+                {
+                    udpCounters.publish(USO_MERGED, udp.merged());
+                    udpCounters.publish(USO_FRAMES, udp.gsoFrames());
+                    udpCounters.publish(USO_BAD_CHECKSUM, udp.badChecksums());
+                }
             }
         }
         sender.flush();
+    }
+
+    /** TCP segments that failed checksum verification (written alone, never merged). */
+    public long tcpBadChecksums()
+    {
+        return coalescer.badChecksums();
+    }
+
+    /** UDP datagrams that failed checksum verification (written alone, never merged). */
+    public long udpBadChecksums()
+    {
+        return udp != null ? udp.badChecksums() : 0;
     }
 
     /** Segments merged into a frame held before them (TCP and UDP). */

@@ -6,6 +6,7 @@ import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.checksum.Checksums;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.tsorsc.CopySum;
 import io.vfplane.vf.port.tap.TapPort;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -31,8 +32,11 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * subtracting {@code uh->len} and adding the segment's, and its UDP receive path trims the frame to {@code uh->len}.
  * IPv4 IDs of the segments count up from the first datagram's.
  * <p>
- * The datagrams' own checksums are not verified (no payload is read): the guest takes {@code NEEDS_CSUM} as "checksum
- * done by the device", as with the TCP merge next to this. A flow's order is kept: a datagram that cannot join its
+ * Each datagram's own UDP checksum is verified before it joins a run, as the kernel's UDP GRO does: the guest takes
+ * {@code NEEDS_CSUM} as "checksum done by the device" and would never check the datagrams in the frame again. A
+ * datagram with a wrong checksum (or, over IPv6, none) is not merged but written alone as it came, for the guest to
+ * drop and count, and counted here ({@link #badChecksums()}); an IPv4 datagram without a checksum (0) has nothing to
+ * verify and merges. A flow's order is kept: a datagram that cannot join its
  * flow's run flushes the run first, and any frame that is neither mergeable UDP nor TCP (IP fragments, UDP with IPv4
  * options, ICMP, ARP, frames carrying offload metadata) flushes every run before it is passed on. TCP frames go on
  * to the TCP merge without touching the runs: they are other flows.
@@ -68,6 +72,7 @@ final class UdpGsoMerger
     private static final int IPV6_ADDRESSES_OFFSET = 8;
     private static final int UDP_LENGTH = 8;
     private static final int UDP_LENGTH_OFFSET = 4;
+    private static final int NO_CHECKSUM = 0;
     private static final int PROTOCOL_TCP = 6;
     private static final int PROTOCOL_UDP = 17;
     private static final int MAX_IP_LENGTH = 65_535;
@@ -99,6 +104,7 @@ final class UdpGsoMerger
     private final int[] fragLengths = new int[MAX_SEGMENTS];
 
     private long mergedDatagrams;
+    private long badChecksums;
     private long gsoFrames;
     private long framesOut;
 
@@ -166,6 +172,12 @@ final class UdpGsoMerger
     long merged()
     {
         return mergedDatagrams;
+    }
+
+    /** Datagrams whose UDP checksum failed verification (written alone, never merged). */
+    long badChecksums()
+    {
+        return badChecksums;
     }
 
     /** {@code GSO_UDP_L4} frames written. */
@@ -255,7 +267,30 @@ final class UdpGsoMerger
         {
             return OTHER;
         }
+        if (!checksumGood(ip, udp, udpLength))
+        {
+            badChecksums++;
+            return OTHER;
+        }
         return udpLength - UDP_LENGTH;
+    }
+
+    /**
+     * The datagram's UDP checksum over pseudo-header, header and payload sums to 0xFFFF; an IPv4 datagram without
+     * one (0) passes, an IPv6 one does not (RFC 8200 section 8.1). The payload is read 16 bytes a step.
+     */
+    private boolean checksumGood(final int ip, final int udp, final int udpLength)
+    {
+        if ((buffer.getShort(udp + Checksums.UDP_CHECKSUM_OFFSET, BIG_ENDIAN) & 0xFFFF) == NO_CHECKSUM)
+        {
+            return ipHeaderLength == IPV4_LENGTH;
+        }
+        int sum = ipHeaderLength == IPV4_LENGTH ?
+            Checksums.ipv4PseudoHeaderSum(buffer, ip, PROTOCOL_UDP, udpLength) :
+            Checksums.ipv6PseudoHeaderSum(buffer, ip, PROTOCOL_UDP, udpLength);
+        sum = Checksums.sum(buffer, udp, UDP_LENGTH, sum);
+        sum = Checksums.add(sum, CopySum.sum(buffer, udp + UDP_LENGTH, udpLength - UDP_LENGTH));
+        return Checksums.reduce(sum) == 0xFFFF;
     }
 
     private int find(final int offset)

@@ -35,16 +35,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * USO toward a guest against the real kernel: a namespace we create plays the guest behind the TAP, a second one
- * sits behind it on a veth, and real UDP sockets receive what {@link CoalescingTapOutput} wrote.
+ * What {@link CoalescingTapOutput} writes toward a guest, judged by the real kernel: a namespace we create plays the
+ * guest behind the TAP, a second one sits behind it on a veth, and real UDP sockets receive what was written (USO
+ * runs of datagrams); the guest's TCP counters judge merged TCP segments.
  * <pre>
  *   test --TAP (vnet hdr, USO)--> [ns A: 10.93.0.1, forwarding] --veth, tx checksum off--> [ns B: 10.94.0.2, fd94::2]
  * </pre>
  * Datagrams to ns A are split by A's UDP receive path; datagrams to ns B are split by GSO on A's veth, which has no
  * checksum offload, so every datagram's UDP checksum is computed in software from the partial sum we wrote and
- * verified by B's UDP stack: a wrong partial sum drops them (and counts {@code InCsumErrors}).
+ * verified by B's UDP stack: a wrong partial sum drops them (and counts {@code InCsumErrors}). The same software
+ * checksum would also make a corrupted datagram merged into a frame look valid to B: that is why a datagram or TCP
+ * segment with a bad checksum must never be merged.
  */
-class UdpGsoToTapTest
+class CoalescingTapOutputTest
 {
     private static final String PYTHON = "/usr/bin/python3";
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
@@ -103,12 +106,7 @@ class UdpGsoToTapTest
         assertTrue(output.mergesUdp(), "this kernel takes USO on a TAP");
         final int n = 100; // more than one GSO frame takes (64 segments): two writes
         final Receiver receiver = Receiver.start(nsB, false, "10.94.0.2", n);
-        final List<byte[]> sent = new ArrayList<>();
-        for (int i = 0; i < n; i++)
-        {
-            sent.add(payload(1, i, PAYLOAD));
-            assertTrue(output.offer(udp4(OUR_IP, B_IP, 5001, sent.get(i)), pool));
-        }
+        final List<byte[]> sent = offerToB(n);
         output.flush();
 
         final Map<Integer, List<byte[]>> received = receiver.await();
@@ -211,18 +209,91 @@ class UdpGsoToTapTest
         assertFalse(output.mergesUdp());
         final int n = 40;
         final Receiver receiver = Receiver.start(nsB, false, "10.94.0.2", n);
-        final List<byte[]> sent = new ArrayList<>();
-        for (int i = 0; i < n; i++)
-        {
-            sent.add(payload(1, i, PAYLOAD));
-            assertTrue(output.offer(udp4(OUR_IP, B_IP, 5001, sent.get(i)), pool));
-        }
+        final List<byte[]> sent = offerToB(n);
         output.flush();
 
         assertPayloads(sent, receiver.await().get(5001));
         assertEquals(n, port.txPackets(), "one write per datagram");
         assertEquals(0, output.udpGsoFrames());
         assertEquals(0, pool.inFlight());
+    }
+
+    @Test
+    void shouldWriteADatagramWithABadChecksumAloneSoTheGuestDropsAndCountsIt() throws Exception
+    {
+        open(true);
+        output.counters(counters, "vf0");
+        final int n = 20;
+        final int bad = 7;
+        final Receiver receiver = Receiver.start(nsB, false, "10.94.0.2", n - 1);
+        final List<byte[]> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++)
+        {
+            final byte[] p = payload(1, i, PAYLOAD);
+            final PacketDescriptor d = udp4(OUR_IP, B_IP, 5001, p);
+            if (i == bad)
+            {
+                corrupt(d, d.length() - 3); // a payload byte, after its checksum was written: damaged on the way
+            }
+            else
+            {
+                expected.add(p);
+            }
+            assertTrue(output.offer(d, pool));
+        }
+        output.flush();
+
+        assertPayloads(expected, receiver.await().get(5001));
+        assertEquals(1, output.udpBadChecksums());
+        assertEquals(3, port.txPackets(), "datagrams 0-6 merged, 7 alone, 8-19 merged");
+        assertEquals(1, udpCounter(nsB, "InCsumErrors"), "the damaged datagram reached B as it was, and B dropped it");
+        assertEquals(1, counters.valueOf("tsorsc.vf0.uso.bad_checksum", -1), "counted under a name");
+        assertEquals(0, pool.inFlight());
+    }
+
+    @Test
+    void shouldWriteATcpSegmentWithABadChecksumAloneSoTheGuestDropsAndCountsIt() throws Exception
+    {
+        open(true);
+        output.counters(counters, "vf0");
+        final long before = snmp(nsA, "Tcp", "InCsumErrors");
+        final int mss = 1000;
+        for (int i = 0; i < 6; i++)
+        {
+            final PacketDescriptor d = tcp4(1 + i * mss, mss);
+            if (i == 3)
+            {
+                corrupt(d, 14 + 20 + 20 + 500);
+            }
+            assertTrue(output.offer(d, pool));
+        }
+        output.flush();
+
+        assertEquals(1, output.tcpBadChecksums());
+        assertEquals(3, port.txPackets(), "segments 0-2 merged, 3 alone, 4-5 merged");
+        assertEquals(0, port.txErrors());
+        // no socket listens in A: its TCP completes each segment's checksum before answering with a reset, so the
+        // damaged one is counted there, and the two merged frames (partial checksums the kernel completes) are not
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (snmp(nsA, "Tcp", "InCsumErrors") == before && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 1, snmp(nsA, "Tcp", "InCsumErrors"), "A dropped the damaged segment, only that");
+        assertEquals(1, counters.valueOf("tsorsc.vf0.coalesce.bad_checksum", -1), "counted under a name");
+        assertEquals(0, pool.inFlight());
+    }
+
+    /** Offers {@code n} datagrams of one flow to B, all of one length: one run. */
+    private List<byte[]> offerToB(final int n)
+    {
+        final List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < n; i++)
+        {
+            sent.add(payload(1, i, PAYLOAD));
+            assertTrue(output.offer(udp4(OUR_IP, B_IP, 5001, sent.get(i)), pool));
+        }
+        return sent;
     }
 
     private void open(final boolean uso)
@@ -288,17 +359,7 @@ class UdpGsoToTapTest
     {
         final int udpLength = 8 + payload.length;
         final byte[] f = new byte[14 + 20 + udpLength];
-        final UnsafeBuffer b = new UnsafeBuffer(f);
-        ethernet(b, 0x0800);
-        b.putByte(14, (byte)0x45);
-        b.putShort(16, (short)(20 + udpLength), BE);
-        b.putShort(18, (short)srcPort, BE);
-        b.putShort(20, (short)0x4000, BE); // DF
-        b.putByte(22, (byte)64);
-        b.putByte(23, (byte)17);
-        b.putBytes(26, src);
-        b.putBytes(30, dst);
-        Checksums.writeIpv4HeaderChecksum(b, 14);
+        final UnsafeBuffer b = ipv4(f, 17, srcPort, src, dst);
         udp(b, 34, srcPort, payload, Checksums.ipv4PseudoHeaderSum(b, 14, 17, udpLength));
         return inPool(f);
     }
@@ -321,25 +382,58 @@ class UdpGsoToTapTest
 
     private PacketDescriptor tcpSyn()
     {
-        final byte[] f = new byte[14 + 20 + 20];
+        return tcp4(40000, 0x02, 1, 0);
+    }
+
+    /** A TCP ACK segment with {@code length} bytes of payload from us to A's closed port. */
+    private PacketDescriptor tcp4(final int seq, final int length)
+    {
+        return tcp4(40001, 0x10, seq, length);
+    }
+
+    private PacketDescriptor tcp4(final int srcPort, final int flags, final int seq, final int length)
+    {
+        final byte[] f = new byte[14 + 20 + 20 + length];
+        final UnsafeBuffer b = ipv4(f, 6, 0, OUR_IP, A_IP);
+        b.putShort(34, (short)srcPort, BE);
+        b.putShort(36, (short)PORT, BE);
+        b.putInt(38, seq, BE);
+        b.putInt(42, (flags & 0x10) != 0 ? 1 : 0, BE);
+        b.putByte(46, (byte)0x50);
+        b.putByte(47, (byte)flags);
+        b.putShort(48, (short)1024, BE);
+        for (int i = 0; i < length; i++)
+        {
+            f[54 + i] = (byte)(seq + i * 13);
+        }
+        b.putShort(50, (short)Checksums.fold(Checksums.sum(b, 34, 20 + length,
+            Checksums.ipv4PseudoHeaderSum(b, 14, 6, 20 + length))), BE);
+        return inPool(f);
+    }
+
+    /** Flips a bit of a frame in the pool (its checksums stay as they were). */
+    private void corrupt(final PacketDescriptor d, final int at)
+    {
+        final int i = d.offset() + at;
+        pool.buffer().putByte(i, (byte)(pool.buffer().getByte(i) ^ 0x10));
+    }
+
+    /** Ethernet and an IPv4 header (DF, TTL 64, ID {@code id}) over the whole of {@code f}. */
+    private static UnsafeBuffer ipv4(final byte[] f, final int protocol, final int id, final byte[] src,
+        final byte[] dst)
+    {
         final UnsafeBuffer b = new UnsafeBuffer(f);
         ethernet(b, 0x0800);
         b.putByte(14, (byte)0x45);
-        b.putShort(16, (short)40, BE);
+        b.putShort(16, (short)(f.length - 14), BE);
+        b.putShort(18, (short)id, BE);
+        b.putShort(20, (short)0x4000, BE); // DF
         b.putByte(22, (byte)64);
-        b.putByte(23, (byte)6);
-        b.putBytes(26, OUR_IP);
-        b.putBytes(30, A_IP);
+        b.putByte(23, (byte)protocol);
+        b.putBytes(26, src);
+        b.putBytes(30, dst);
         Checksums.writeIpv4HeaderChecksum(b, 14);
-        b.putShort(34, (short)40000, BE);
-        b.putShort(36, (short)PORT, BE);
-        b.putInt(38, 1, BE);
-        b.putByte(46, (byte)0x50);
-        b.putByte(47, (byte)0x02);
-        b.putShort(48, (short)1024, BE);
-        b.putShort(50, (short)Checksums.fold(Checksums.sum(b, 34, 20, Checksums.ipv4PseudoHeaderSum(b, 14, 6, 20))),
-            BE);
-        return inPool(f);
+        return b;
     }
 
     private PacketDescriptor arp()
@@ -418,10 +512,17 @@ class UdpGsoToTapTest
     /** A counter of the {@code Udp:} lines of the namespace's {@code /proc/net/snmp}. */
     private static long udpCounter(final String ns, final String name)
     {
+        return snmp(ns, "Udp", name);
+    }
+
+    /** A counter of the {@code <protocol>:} lines of the namespace's {@code /proc/net/snmp}. */
+    private static long snmp(final String ns, final String protocol, final String name)
+    {
         final String[] lines = NetNs.runIn(ns, "cat", "/proc/net/snmp").split("\n");
+        final String prefix = protocol + ": ";
         for (int i = 0; i + 1 < lines.length; i++)
         {
-            if (lines[i].startsWith("Udp: ") && lines[i + 1].startsWith("Udp: "))
+            if (lines[i].startsWith(prefix) && lines[i + 1].startsWith(prefix))
             {
                 final String[] names = lines[i].trim().split("\\s+");
                 final String[] values = lines[i + 1].trim().split("\\s+");
@@ -434,7 +535,7 @@ class UdpGsoToTapTest
                 }
             }
         }
-        throw new IllegalStateException("no Udp " + name + " in /proc/net/snmp of " + ns);
+        throw new IllegalStateException("no " + protocol + " " + name + " in /proc/net/snmp of " + ns);
     }
 
     /** A real UDP socket in a namespace that prints every datagram it receives: source port and payload. */

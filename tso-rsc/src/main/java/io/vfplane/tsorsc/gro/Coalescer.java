@@ -52,7 +52,8 @@ import static io.vfplane.dataplane.buffer.NetworkOrder.getShort;
  * and counted) and the payload sums taken then give the merged frame a full, correct checksum without another read
  * (metadata: DATA_VALID). With verification off (segments a trusted source already checked, e.g. our own or a
  * kernel TAP's), nothing is read and the merged frame carries the pseudo-header sum for a later offload
- * (metadata: NEEDS_CSUM, csum_start, csum_offset), as a virtio-net device expects.
+ * (metadata: NEEDS_CSUM, csum_start, csum_offset), as a virtio-net device expects. {@link #partialChecksums}
+ * asks for the latter form after verification too.
  * <p>
  * Merging copies no payload: a merged frame is the first segment plus fragments ({@link CoalescedFrame}). One
  * instance per thread; no allocation per packet.
@@ -149,6 +150,7 @@ public final class Coalescer
 
     private final CustomFormats customFormats = new CustomFormats();
     private boolean releaseBuffers = true;
+    private boolean partialChecksums;
     private int lastSlot = -1;
 
     private long merged;
@@ -284,6 +286,20 @@ public final class Coalescer
     public Coalescer releaseBuffers(final boolean release)
     {
         this.releaseBuffers = release;
+        return this;
+    }
+
+    /**
+     * @param partial false (the default): a verified merged frame gets its full checksum and {@code DATA_VALID};
+     *                true: it leaves the pseudo-header sum with {@code NEEDS_CSUM}, as an unverified one does. For a
+     *                receiver that takes a partial checksum as done but ignores {@code DATA_VALID} (a TAP: its kernel
+     *                would checksum the whole 64 KiB again). Frames inside a tunnel with a UDP checksum always get
+     *                the full sums. Without verification this changes nothing.
+     * @return this.
+     */
+    public Coalescer partialChecksums(final boolean partial)
+    {
+        this.partialChecksums = partial;
         return this;
     }
 
@@ -954,13 +970,13 @@ public final class Coalescer
             HeaderFixups.setLengths(buffer, head, layout, f.length, 0);
             final int tcp = head + layout.l4Offset();
             buffer.putByte(tcp + TCP_FLAGS_OFFSET, (byte)(headFlags[slot] | (lastFlags[slot] & (PSH | FIN))));
-            boolean full = verify;
+            // a tunnel UDP checksum covers the inner payload, so it needs the full sum whatever was asked for
+            final boolean full = (verify && !partialChecksums) || hasOuterUdpChecksum(layout);
             int sum = payloadSum[slot];
-            if (!full && hasOuterUdpChecksum(layout))
+            if (full && !verify)
             {
-                // a tunnel UDP checksum covers the inner payload: without verified sums, read it once now
+                // no sums were taken on the way in: read the payload once now
                 sum = sumPayload(slot, layout);
-                full = true;
             }
             HeaderFixups.writeChecksums(buffer, head, layout, f.length, sum, !full);
             final boolean v6 = (buffer.getByte(head + layout.l4IpOffset()) & 0xF0) == 0x60;

@@ -277,4 +277,46 @@ class CoalescerTest
         b.putShort(m.csumStart() + m.csumOffset(), (short)Checksums.fold(sum), BIG_ENDIAN);
         assertArrayEquals(original, out.get(0), "completing the partial checksum gives the original frame");
     }
+
+    @Test
+    void shouldVerifyYetLeaveThePseudoHeaderSumWhenAskedForPartialChecksums()
+    {
+        final List<byte[]> out = new ArrayList<>();
+        final List<PacketDescriptor> meta = new ArrayList<>();
+        final Coalescer verifying = new Coalescer(pool, parser, 16, 1_000_000, true, f ->
+        {
+            final byte[] copy = new byte[f.length()];
+            f.copyTo(new UnsafeBuffer(copy), 0);
+            out.add(copy);
+            meta.add(new PacketDescriptor().copyFrom(f.metadata()));
+        }).partialChecksums(true);
+        final Random random = new Random(11);
+        final byte[] original = TestFrames.tcp(Tunnel.NONE, false, TestFrames.randomPayload(random, 6000),
+            new byte[0], ACK, 5, 1, false, 0);
+        send(original, 1000);
+        final PacketDescriptor bad = wire.get(3);
+        pool.buffer().putByte(bad.offset() + 200, (byte)(pool.buffer().getByte(bad.offset() + 200) ^ 0x01));
+        for (final PacketDescriptor p : wire)
+        {
+            verifying.offer(p, 0);
+        }
+        wire.clear();
+        verifying.flushAll();
+
+        assertEquals(1, verifying.badChecksums());
+        assertEquals(3, out.size(), "segments 0-2 merged, 3 alone (its own, wrong checksum), 4-5 merged");
+        for (final int merged : new int[] {0, 2})
+        {
+            final PacketDescriptor m = meta.get(merged);
+            assertEquals(Offload.FLAG_NEEDS_CSUM, m.offloadFlags(), "frame " + merged);
+            final UnsafeBuffer b = new UnsafeBuffer(out.get(merged));
+            final int sum = Checksums.sum(b, m.csumStart(), out.get(merged).length - m.csumStart(), 0);
+            b.putShort(m.csumStart() + m.csumOffset(), (short)Checksums.fold(sum), BIG_ENDIAN);
+            assertEquals(0xFFFF, Checksums.reduce(Checksums.sum(b, m.csumStart(), out.get(merged).length -
+                m.csumStart(), Checksums.ipv4PseudoHeaderSum(b, 14, 6, out.get(merged).length - m.csumStart()))),
+                "completing the partial checksum gives a valid TCP checksum, frame " + merged);
+        }
+        assertEquals(0, meta.get(1).offloadFlags() & Offload.FLAG_NEEDS_CSUM, "the bad segment goes as it came");
+        assertEquals(0, pool.inFlight());
+    }
 }
