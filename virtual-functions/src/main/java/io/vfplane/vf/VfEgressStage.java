@@ -40,6 +40,15 @@ public final class VfEgressStage implements Stage
     public static final String NAME = "vf_egress";
 
     private static final int NEXT_HEADER_ICMPV6 = 58;
+    private static final int NEXT_HEADER_HOP_BY_HOP = 0;
+    private static final int NEXT_HEADER_ROUTING = 43;
+    private static final int NEXT_HEADER_FRAGMENT = 44;
+    private static final int NEXT_HEADER_AUTHENTICATION = 51;
+    private static final int NEXT_HEADER_DESTINATION_OPTIONS = 60;
+    /** Extension headers walked before ICMPv6 at most; a longer chain is refused as malformed. */
+    private static final int MAX_EXTENSION_HEADERS = 8;
+    private static final int EXTENSION_MIN_LENGTH = 8;
+    private static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
     private static final int NDP_NEIGHBOR_SOLICITATION = 135;
     private static final int NDP_NEIGHBOR_ADVERTISEMENT = 136;
     /** Type, code, checksum, flags/reserved and the target address: where the options start. */
@@ -238,7 +247,11 @@ public final class VfEgressStage implements Stage
      * ({@link VfConfig#allowsSourceIpv6}), and neighbour discovery must not claim another host's addresses, as ARP
      * may not: a neighbour advertisement's target must be one of the VF's, and a solicitation's or advertisement's
      * link-layer address option must be the VF's MAC (RFC 4861 sections 4.3, 4.4; options right after the 24 bytes of
-     * the message, no extension headers in front of ICMPv6, as neighbour discovery sends them).
+     * the message). Extension headers in front of ICMPv6 (hop-by-hop, routing, destination options, fragment,
+     * authentication) are walked, as a receiving host's stack walks them: a message behind a destination options
+     * header is still neighbour discovery to it. A chain longer than {@value #MAX_EXTENSION_HEADERS} or cut short is
+     * malformed; a fragment other than the first carries no ICMPv6 header to look at (and RFC 6980 has receivers
+     * ignore fragmented neighbour discovery anyway).
      *
      * @return null when the frame may go, else why not.
      */
@@ -254,9 +267,35 @@ public final class VfEgressStage implements Stage
         {
             return VfDropReason.SPOOFED_SOURCE_IP;
         }
-        final int icmp = l3 + Ipv6Flyweight.HEADER_LENGTH;
-        if ((buffer.getByte(l3 + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF) != NEXT_HEADER_ICMPV6 ||
-            icmp + NDP_MESSAGE_LENGTH > end)
+        final int payloadEnd = Math.min(end, l3 + Ipv6Flyweight.HEADER_LENGTH +
+            (buffer.getShort(l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF));
+        int next = buffer.getByte(l3 + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF;
+        int icmp = l3 + Ipv6Flyweight.HEADER_LENGTH;
+        for (int headers = 0; next != NEXT_HEADER_ICMPV6; headers++)
+        {
+            final boolean extension = next == NEXT_HEADER_HOP_BY_HOP || next == NEXT_HEADER_ROUTING ||
+                next == NEXT_HEADER_FRAGMENT || next == NEXT_HEADER_AUTHENTICATION ||
+                next == NEXT_HEADER_DESTINATION_OPTIONS;
+            if (!extension)
+            {
+                return null; // another upper layer: its source was checked above
+            }
+            if (headers == MAX_EXTENSION_HEADERS || icmp + EXTENSION_MIN_LENGTH > payloadEnd)
+            {
+                return VfDropReason.MALFORMED;
+            }
+            final int length = buffer.getByte(icmp + 1) & 0xFF;
+            if (next == NEXT_HEADER_FRAGMENT &&
+                (buffer.getShort(icmp + 2, ByteOrder.BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
+            {
+                return null;
+            }
+            final int current = next;
+            next = buffer.getByte(icmp) & 0xFF;
+            icmp += current == NEXT_HEADER_FRAGMENT ? EXTENSION_MIN_LENGTH :
+                current == NEXT_HEADER_AUTHENTICATION ? (length + 2) * 4 : (length + 1) * 8;
+        }
+        if (icmp + NDP_MESSAGE_LENGTH > payloadEnd)
         {
             return null;
         }
@@ -271,8 +310,6 @@ public final class VfEgressStage implements Stage
         {
             return VfDropReason.SPOOFED_SOURCE_IP;
         }
-        final int payloadEnd = Math.min(end,
-            icmp + (buffer.getShort(l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF));
         int option = icmp + NDP_MESSAGE_LENGTH;
         while (option + 2 <= payloadEnd)
         {

@@ -146,6 +146,53 @@ class VfStagesTest
         assertEquals(1, h.table.counters(0).txDrops(VfDropReason.MALFORMED), "an option of length 0");
     }
 
+    /**
+     * The frame {@code frame} writes (Ethernet, IPv6, an upper layer) with {@code count} destination options headers
+     * (8 bytes each, a PadN option) put between IPv6 and the upper layer.
+     */
+    private Consumer<PacketDescriptor> behindDestinationOptions(final int count, final Consumer<PacketDescriptor> frame)
+    {
+        return p ->
+        {
+            frame.accept(p);
+            final UnsafeBuffer b = h.buffer();
+            final int ip = p.offset() + 14;
+            final int upper = ip + 40;
+            final byte[] upperBytes = new byte[p.length() - 54];
+            b.getBytes(upper, upperBytes);
+            final int upperProtocol = b.getByte(ip + 6) & 0xFF;
+            b.putByte(ip + 6, (byte)60);
+            for (int k = 0; k < count; k++)
+            {
+                final int at = upper + 8 * k;
+                b.putByte(at, (byte)(k == count - 1 ? upperProtocol : 60));
+                b.putByte(at + 1, (byte)0); // (0 + 1) * 8 bytes
+                b.putByte(at + 2, (byte)1); // PadN
+                b.putByte(at + 3, (byte)4);
+                b.putInt(at + 4, 0);
+            }
+            b.putBytes(upper + 8 * count, upperBytes);
+            b.putShort(ip + 4, (short)(upperBytes.length + 8 * count), ByteOrder.BIG_ENDIAN);
+            p.length(p.length() + 8 * count);
+        };
+    }
+
+    @Test
+    void shouldCheckNeighbourDiscoveryBehindExtensionHeadersToo()
+    {
+        configure("mac 02:00:00:00:00:0a ip 2001:db8::10");
+        h.run(egress(), List.of(
+            behindDestinationOptions(1, ndp(136, VF_LINK_LOCAL, VF_IP6, VF_MAC, 1)),
+            behindDestinationOptions(1, ndp(136, VF_LINK_LOCAL, PEER_IP6, VF_MAC, 1)),
+            behindDestinationOptions(3, ndp(135, VF_LINK_LOCAL, PEER_IP6, OTHER_MAC, 1)),
+            behindDestinationOptions(9, ndp(135, VF_LINK_LOCAL, PEER_IP6, VF_MAC, 1)),
+            behindDestinationOptions(2, udp6(VF_MAC, VF_IP6))));
+        assertEquals(2, h.outputs.get(2).size(), "its own advertisement and its UDP, each behind options, pass");
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_IP), "a foreign target");
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.SPOOFED_SOURCE_MAC), "a foreign link-layer option");
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.MALFORMED), "a chain of nine extension headers");
+    }
+
     @Test
     void shouldLeaveIpv6UncheckedWhenTheVfHasNoAddresses()
     {
