@@ -1,5 +1,7 @@
 package io.vfplane.vf;
 
+import io.vfplane.dataplane.text.AddressText;
+
 /**
  * Text forms of MAC and IPv4 addresses for configuration and {@code show} output (never on the data path).
  */
@@ -121,23 +123,10 @@ public final class Macs
         return v;
     }
 
-    /** The IPv6 address {@code high:low} as text (Java's form: every group, no {@code ::}). */
+    /** The IPv6 address {@code high:low} as text, in RFC 5952's canonical form ({@code 2001:db8::7}). */
     public static String formatIpv6(final long high, final long low)
     {
-        final byte[] b = new byte[16];
-        for (int i = 0; i < 8; i++)
-        {
-            b[i] = (byte)(high >>> (56 - 8 * i));
-            b[8 + i] = (byte)(low >>> (56 - 8 * i));
-        }
-        try
-        {
-            return java.net.Inet6Address.getByAddress(null, b, -1).getHostAddress();
-        }
-        catch (final java.net.UnknownHostException ex)
-        {
-            throw new IllegalStateException(ex); // 16 bytes are always an IPv6 address
-        }
+        return AddressText.ipv6(high, low);
     }
 
     /** Whether the group bit is set (multicast or broadcast). */

@@ -16,7 +16,9 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import io.vfplane.dataplane.text.AddressText;
 import io.vfplane.encap.config.RuleFileException;
 import io.vfplane.encap.rules.EgressRule;
 import io.vfplane.encap.rules.IngressRule;
@@ -287,16 +289,11 @@ public final class ControlServer implements AutoCloseable
         sb.append(line).append('\n');
     }
 
+    /** A rule's IPv4 or IPv6 address as text (IPv6 in RFC 5952's form, as {@code ip} prints it). */
     private static String address(final byte[] a)
     {
-        try
-        {
-            return InetAddress.getByAddress(a).getHostAddress();
-        }
-        catch (final IOException ex)
-        {
-            return Arrays.toString(a);
-        }
+        final UnsafeBuffer b = new UnsafeBuffer(a);
+        return a.length == 4 ? AddressText.ipv4(b, 0) : a.length == 16 ? AddressText.ipv6(b, 0) : Arrays.toString(a);
     }
 
     private static String query(final URI uri, final String key)

@@ -13,6 +13,7 @@ import io.vfplane.dataplane.headers.UdpFlyweight;
 import io.vfplane.dataplane.headers.VxlanFlyweight;
 import io.vfplane.dataplane.parse.LayerType;
 import io.vfplane.dataplane.parse.ParseResult;
+import io.vfplane.dataplane.text.AddressText;
 import io.vfplane.dataplane.text.JsonText;
 
 /**
@@ -125,8 +126,8 @@ public final class PacketSummary
             final int eth = lastAfter(result, LayerType.ETHERNET, tunnel);
             if (eth >= 0)
             {
-                innerEthSrc = AddressFormat.mac(buffer, result.layerOffset(eth) + ETH_SRC_OFFSET);
-                innerEthDst = AddressFormat.mac(buffer, result.layerOffset(eth) + ETH_DST_OFFSET);
+                innerEthSrc = AddressText.mac(buffer, result.layerOffset(eth) + ETH_SRC_OFFSET);
+                innerEthDst = AddressText.mac(buffer, result.layerOffset(eth) + ETH_DST_OFFSET);
             }
             final int ip = Math.max(lastAfter(result, LayerType.IPV4, tunnel), lastAfter(result, LayerType.IPV6,
                 tunnel));
@@ -242,14 +243,14 @@ public final class PacketSummary
     {
         final int at = result.layerOffset(i);
         return result.layerType(i) == LayerType.IPV4 ?
-            AddressFormat.ipv4(buffer, at + IPV4_SRC_OFFSET) : AddressFormat.ipv6(buffer, at + IPV6_SRC_OFFSET);
+            AddressText.ipv4(buffer, at + IPV4_SRC_OFFSET) : AddressText.ipv6(buffer, at + IPV6_SRC_OFFSET);
     }
 
     private static String ipDestination(final DirectBuffer buffer, final ParseResult result, final int i)
     {
         final int at = result.layerOffset(i);
         return result.layerType(i) == LayerType.IPV4 ?
-            AddressFormat.ipv4(buffer, at + IPV4_DST_OFFSET) : AddressFormat.ipv6(buffer, at + IPV6_DST_OFFSET);
+            AddressText.ipv4(buffer, at + IPV4_DST_OFFSET) : AddressText.ipv6(buffer, at + IPV6_DST_OFFSET);
     }
 
     private void reset()

@@ -1,17 +1,20 @@
-package io.vfplane.pcap.inspect;
+package io.vfplane.dataplane.text;
 
 import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
  * Text forms of addresses read straight from a buffer: MAC addresses lower case with colons, IPv4 dotted quad, IPv6
  * in the RFC 5952 canonical compressed form (written here because {@code InetAddress} does not compress per RFC 5952).
+ * Setup and inspection time only (they allocate a string).
  */
-public final class AddressFormat
+public final class AddressText
 {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final int IPV6_GROUPS = 8;
 
-    private AddressFormat()
+    private AddressText()
     {
     }
 
@@ -43,12 +46,6 @@ public final class AddressFormat
     public static String ipv4(final DirectBuffer buffer, final int offset)
     {
         final StringBuilder sb = new StringBuilder(15);
-        appendIpv4(sb, buffer, offset);
-        return sb.toString();
-    }
-
-    private static void appendIpv4(final StringBuilder sb, final DirectBuffer buffer, final int offset)
-    {
         for (int i = 0; i < 4; i++)
         {
             if (i > 0)
@@ -57,6 +54,7 @@ public final class AddressFormat
             }
             sb.append(buffer.getByte(offset + i) & 0xFF);
         }
+        return sb.toString();
     }
 
     /**
@@ -69,18 +67,37 @@ public final class AddressFormat
      */
     public static String ipv6(final DirectBuffer buffer, final int offset)
     {
+        return ipv6(buffer.getLong(offset, BIG_ENDIAN), buffer.getLong(offset + 8, BIG_ENDIAN));
+    }
+
+    /**
+     * As {@link #ipv6(DirectBuffer, int)}, for an address held as two longs in network order.
+     *
+     * @param high first 8 bytes.
+     * @param low  last 8 bytes.
+     * @return e.g. {@code "fe80::ff:fe00:a"}.
+     */
+    public static String ipv6(final long high, final long low)
+    {
         final int[] groups = new int[IPV6_GROUPS];
-        for (int i = 0; i < IPV6_GROUPS; i++)
+        for (int i = 0; i < IPV6_GROUPS / 2; i++)
         {
-            groups[i] = ((buffer.getByte(offset + 2 * i) & 0xFF) << 8) | (buffer.getByte(offset + 2 * i + 1) & 0xFF);
+            groups[i] = (int)(high >>> (48 - 16 * i)) & 0xFFFF;
+            groups[IPV6_GROUPS / 2 + i] = (int)(low >>> (48 - 16 * i)) & 0xFFFF;
         }
         final StringBuilder sb = new StringBuilder(39);
-        final boolean ipv4Mapped = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 &&
-            groups[4] == 0 && groups[5] == 0xFFFF;
+        final boolean ipv4Mapped = high == 0 && (low >>> 32) == 0xFFFF;
         if (ipv4Mapped)
         {
             sb.append("::ffff:");
-            appendIpv4(sb, buffer, offset + 12);
+            for (int i = 0; i < 4; i++)
+            {
+                if (i > 0)
+                {
+                    sb.append('.');
+                }
+                sb.append((low >>> (24 - 8 * i)) & 0xFF);
+            }
             return sb.toString();
         }
         int bestStart = -1;
