@@ -356,12 +356,18 @@ public final class UdpUnderlayPort implements PacketPort
     }
 
     /**
-     * Stops handing received datagrams on (they are read and dropped until {@link #close()}), so the pipeline they
-     * feed can drain; sends still go out.
+     * Stops handing received datagrams on, so the pipeline they feed can drain; sends still go out. On the
+     * {@code native} transport the receive thread ends (within its receive timeout) and returns the slots it had
+     * posted, so the pool's in-flight count is what the pipelines still hold; datagrams wait in the socket until
+     * {@link #close()}. On Netty's transports they are read and dropped until then.
      */
     public void stopReceiving()
     {
         sink = null;
+        if (nativeChannel != null)
+        {
+            nativeChannel.stopReceiving();
+        }
     }
 
     private final class Receiver extends ChannelInboundHandlerAdapter
