@@ -94,7 +94,11 @@ YAML
     done
 }
 
-measure() { # prints "TCP_BPS UDP_PPS"
+busy_jiffies() { # every CPU's busy time so far (user nice system irq softirq steal), in clock ticks
+    awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+}
+
+measure() { # prints "TCP_BPS UDP_PPS TCP_CPU_SECONDS" (the whole machine's busy CPU time during the TCP test)
     ip netns exec "$P-g1" ping -c 2 -i 0.2 -W 2 192.168.77.2 > /dev/null || { echo "no ping across" >&2; exit 1; }
     # one-off servers (-1): they exit after their client; deleting a namespace does not end its processes
     if [[ "$WARMUP" != 0 ]]; then
@@ -105,25 +109,35 @@ measure() { # prints "TCP_BPS UDP_PPS"
     ip netns exec "$P-g2" iperf3 -s -D -1 -p 5301
     ip netns exec "$P-g2" iperf3 -s -D -1 -p 5302
     sleep 0.3
+    local before after
+    before=$(busy_jiffies)
     ip netns exec "$P-g1" iperf3 -c 192.168.77.2 -p 5301 -t "$DURATION" -J > "$WORK/tcp.json"
+    after=$(busy_jiffies)
     ip netns exec "$P-g1" iperf3 -c 192.168.77.2 -p 5302 -u -l 18 -b 0 -t "$DURATION" -J > "$WORK/udp.json"
-    "$PY" - "$WORK/tcp.json" "$WORK/udp.json" <<'PYEOF'
+    "$PY" - "$WORK/tcp.json" "$WORK/udp.json" "$(( after - before ))" "$(getconf CLK_TCK)" <<'PYEOF'
 import json, sys
 tcp = json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]
 u = json.load(open(sys.argv[2]))["end"]["sum"]
 received = u["packets"] - u["lost_packets"]
-print(f"{tcp:.0f} {received / u['seconds']:.0f}")
+print(f"{tcp:.0f} {received / u['seconds']:.0f} {int(sys.argv[3]) / int(sys.argv[4]):.2f}")
 PYEOF
 }
 
 echo "kernel vxlan: building and measuring (${DURATION}s TCP, ${DURATION}s 64-byte UDP)"
 kernel_topology
-read -r K_TCP K_UDP < <(measure)
-echo "  kernel:  TCP $(awk "BEGIN {printf \"%.2f\", $K_TCP / 1e9}") Gbit/s, 64-byte UDP $K_UDP packets/s received"
+# the CPU figure: what one GB through the path costs the whole machine (guests' TCP, the path, softirqs), so a path
+# that is CPU-bound shows why (this machine has $(nproc) CPUs for both guests and the path)
+report() { # NAME TCP_BPS UDP_PPS TCP_CPU_SECONDS
+    awk -v n="$1" -v t="$2" -v u="$3" -v c="$4" -v d="$DURATION" -v cpus="$(nproc)" 'BEGIN {
+        printf "  %-8s TCP %.2f Gbit/s (%.2f of %d CPUs busy, %.2f CPU-s per GB), 64-byte UDP %d packets/s received\n",
+            n ":", t / 1e9, c / d, cpus, c / (t * d / 8e9), u }'
+}
+read -r K_TCP K_UDP K_CPU < <(measure)
+report kernel "$K_TCP" "$K_UDP" "$K_CPU"
 echo "vfplane: building and measuring (transport $TRANSPORT, pinned $PIN, idle $IDLE, warm-up ${WARMUP}s)"
 vfplane_topology
-read -r V_TCP V_UDP < <(measure)
-echo "  vfplane: TCP $(awk "BEGIN {printf \"%.2f\", $V_TCP / 1e9}") Gbit/s, 64-byte UDP $V_UDP packets/s received"
+read -r V_TCP V_UDP V_CPU < <(measure)
+report vfplane "$V_TCP" "$V_UDP" "$V_CPU"
 cleanup
 awk -v k="$K_TCP" -v v="$V_TCP" 'BEGIN {printf "{\"bench\":\"overlay-tcp\",\"kernel\":%.0f,\"vfplane\":%.0f,\"unit\":\"bit/s\",\"ratio\":%.3f}\n", k, v, v / k}'
 awk -v k="$K_UDP" -v v="$V_UDP" 'BEGIN {printf "{\"bench\":\"overlay-udp64\",\"kernel\":%.0f,\"vfplane\":%.0f,\"unit\":\"packets/s\",\"ratio\":%.3f}\n", k, v, v / k}'

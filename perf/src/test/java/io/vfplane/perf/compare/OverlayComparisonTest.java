@@ -21,9 +21,9 @@ class OverlayComparisonTest
     /** What perf/scripts/overlay/compare.sh prints (stdout), progress lines included. */
     private static final List<String> CAPTURED = List.of(
         "kernel vxlan: building and measuring (5s TCP, 5s 64-byte UDP)",
-        "  kernel:  TCP 16.10 Gbit/s, 64-byte UDP 412000 packets/s received",
+        "  kernel:  TCP 16.10 Gbit/s (1.43 of 2 CPUs busy, 0.71 CPU-s per GB), 64-byte UDP 412000 packets/s received",
         "vfplane: building and measuring",
-        "  vfplane: TCP 0.90 Gbit/s, 64-byte UDP 98000 packets/s received",
+        "  vfplane: TCP 0.90 Gbit/s (1.98 of 2 CPUs busy, 17.60 CPU-s per GB), 64-byte UDP 98000 packets/s received",
         "{\"bench\":\"overlay-tcp\",\"kernel\":16100000000,\"vfplane\":900000000,\"unit\":\"bit/s\",\"ratio\":0.056}",
         "{\"bench\":\"overlay-udp64\",\"kernel\":412000,\"vfplane\":98000,\"unit\":\"packets/s\",\"ratio\":0.238}");
 
