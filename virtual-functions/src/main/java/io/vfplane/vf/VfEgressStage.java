@@ -6,17 +6,12 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.vfplane.dataplane.parse.DropReason;
-import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.headers.ArpFlyweight;
 import io.vfplane.dataplane.headers.EthernetFlyweight;
 import io.vfplane.dataplane.headers.Ipv4Flyweight;
 import io.vfplane.dataplane.headers.Ipv6Flyweight;
 import io.vfplane.dataplane.headers.VlanTagFlyweight;
 import io.vfplane.dataplane.packet.PacketDescriptor;
-import io.vfplane.pipeline.PacketBatch;
-import io.vfplane.pipeline.Stage;
-import io.vfplane.pipeline.StageContext;
 
 /**
  * The VF filter on the way out of a guest (VF tx), for packets whose {@link PacketDescriptor#vf()} the guest-side
@@ -34,7 +29,7 @@ import io.vfplane.pipeline.StageContext;
  * </ol>
  * Drops are counted per VF and reason; packets and bytes sent per VF. The clock is read once per batch.
  */
-public final class VfEgressStage implements Stage
+public final class VfEgressStage extends VfStage
 {
     /** The stage's name in counters and {@code show pipeline}. */
     public static final String NAME = "vf_egress";
@@ -57,13 +52,10 @@ public final class VfEgressStage implements Stage
     private static final int NDP_OPTION_SOURCE_LINK_LAYER = 1;
     private static final int NDP_OPTION_TARGET_LINK_LAYER = 2;
 
-    private final VfTable table;
     private final NanoClock clock;
-    private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final TokenBucket[] buckets;
     private final VfConfig[] bucketConfigs;
-    private final VfBatchCounts counts;
-    private PacketPool pool;
+    private long now;
 
     public VfEgressStage(final VfTable table)
     {
@@ -75,7 +67,7 @@ public final class VfEgressStage implements Stage
      */
     public VfEgressStage(final VfTable table, final NanoClock clock)
     {
-        this.table = table;
+        super(table, true);
         this.clock = clock;
         final int n = table.size();
         this.buckets = new TokenBucket[n];
@@ -84,7 +76,6 @@ public final class VfEgressStage implements Stage
         {
             buckets[i] = new TokenBucket();
         }
-        this.counts = new VfBatchCounts(n, true);
     }
 
     @Override
@@ -94,47 +85,14 @@ public final class VfEgressStage implements Stage
     }
 
     @Override
-    public void onStart(final StageContext context)
+    void beginBatch()
     {
-        pool = context.pool();
+        now = clock.nanoTime();
     }
 
     @Override
-    public void onBatch(final PacketBatch batch)
-    {
-        final UnsafeBuffer buffer = pool.buffer();
-        final boolean pfUp = table.pfLinkUp();
-        final long now = clock.nanoTime();
-        for (int i = 0, n = batch.size(); i < n; i++)
-        {
-            final PacketDescriptor packet = batch.get(i);
-            if (packet.action() != PacketDescriptor.ACTION_CONTINUE)
-            {
-                continue;
-            }
-            final int vf = packet.vf();
-            final VfConfig config = table.get(vf);
-            if (config == null)
-            {
-                batch.drop(i, DropReason.NO_SUCH_VF); // counted by the engine per stage
-                continue;
-            }
-            counts.touched(vf);
-            final VfDropReason reason = check(buffer, packet, config, pfUp, now);
-            if (reason != null)
-            {
-                batch.drop(i, reason.shared());
-                counts.dropped(vf, reason);
-            }
-        }
-    }
-
-    private VfDropReason check(
-        final UnsafeBuffer buffer,
-        final PacketDescriptor packet,
-        final VfConfig config,
-        final boolean pfUp,
-        final long now)
+    VfDropReason check(final UnsafeBuffer buffer, final PacketDescriptor packet, final VfConfig config,
+        final boolean pfUp)
     {
         if (!config.linkState().isUp(pfUp))
         {
@@ -234,12 +192,6 @@ public final class VfEgressStage implements Stage
         }
         counts.passed(vf, length);
         return null;
-    }
-
-    @Override
-    public void onEndOfBatch()
-    {
-        counts.publish(table);
     }
 
     /**

@@ -4,14 +4,9 @@ import java.nio.ByteOrder;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.vfplane.dataplane.parse.DropReason;
-import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.headers.EthernetFlyweight;
 import io.vfplane.dataplane.headers.VlanTagFlyweight;
 import io.vfplane.dataplane.packet.PacketDescriptor;
-import io.vfplane.pipeline.PacketBatch;
-import io.vfplane.pipeline.Stage;
-import io.vfplane.pipeline.StageContext;
 
 /**
  * The VF filter on the way into a guest (VF rx), for packets whose {@link PacketDescriptor#vf()} an earlier stage
@@ -25,21 +20,14 @@ import io.vfplane.pipeline.StageContext;
  *   <li>delivery: the packet's out port becomes the VF's guest port ({@link VfTable#guestPort(int)}).</li>
  * </ol>
  */
-public final class VfIngressStage implements Stage
+public final class VfIngressStage extends VfStage
 {
     /** The stage's name in counters and {@code show pipeline}. */
     public static final String NAME = "vf_ingress";
 
-    private final VfTable table;
-    private final EthernetFlyweight ethernet = new EthernetFlyweight();
-    private final VfBatchCounts counts;
-    private PacketPool pool;
-
     public VfIngressStage(final VfTable table)
     {
-        this.table = table;
-        final int n = table.size();
-        this.counts = new VfBatchCounts(n, false);
+        super(table, false);
     }
 
     @Override
@@ -49,42 +37,8 @@ public final class VfIngressStage implements Stage
     }
 
     @Override
-    public void onStart(final StageContext context)
-    {
-        pool = context.pool();
-    }
-
-    @Override
-    public void onBatch(final PacketBatch batch)
-    {
-        final UnsafeBuffer buffer = pool.buffer();
-        final boolean pfUp = table.pfLinkUp();
-        for (int i = 0, n = batch.size(); i < n; i++)
-        {
-            final PacketDescriptor packet = batch.get(i);
-            if (packet.action() != PacketDescriptor.ACTION_CONTINUE)
-            {
-                continue;
-            }
-            final int vf = packet.vf();
-            final VfConfig config = table.get(vf);
-            if (config == null)
-            {
-                batch.drop(i, DropReason.NO_SUCH_VF); // counted by the engine per stage
-                continue;
-            }
-            counts.touched(vf);
-            final VfDropReason reason = check(buffer, packet, config, pfUp);
-            if (reason != null)
-            {
-                batch.drop(i, reason.shared());
-                counts.dropped(vf, reason);
-            }
-        }
-    }
-
-    private VfDropReason check(
-        final UnsafeBuffer buffer, final PacketDescriptor packet, final VfConfig config, final boolean pfUp)
+    VfDropReason check(final UnsafeBuffer buffer, final PacketDescriptor packet, final VfConfig config,
+        final boolean pfUp)
     {
         if (!config.linkState().isUp(pfUp))
         {
@@ -120,11 +74,5 @@ public final class VfIngressStage implements Stage
         packet.outPort(table.guestPort(vf));
         counts.passed(vf, packet.length());
         return null;
-    }
-
-    @Override
-    public void onEndOfBatch()
-    {
-        counts.publish(table);
     }
 }
