@@ -291,7 +291,7 @@ public final class Daemon implements AutoCloseable
             final TapPort tap;
             try
             {
-                tap = new TapPort(new TapConfig(vf.tap(), 1, VnetHeader.LENGTH, tapOffloads, vf.index(),
+                tap = new TapPort(new TapConfig(vf.tap(), vf.queues(), VnetHeader.LENGTH, tapOffloads, vf.index(),
                     VF_PORT_BASE + vf.index()), guestPool, counters);
             }
             catch (final RuntimeException ex)
@@ -376,7 +376,7 @@ public final class Daemon implements AutoCloseable
         if (vf.guest() == null)
         {
             NetNs.run("ip", "link", "set", vf.tap(), "up");
-            log.info("vf " + vf.index() + ": TAP " + vf.tap() + " up in the daemon's namespace");
+            log.info("vf " + vf.index() + ": TAP " + vf.tap() + queues(vf) + " up in the daemon's namespace");
             return;
         }
         final String ns = vf.guest().netns();
@@ -396,9 +396,14 @@ public final class Daemon implements AutoCloseable
                 }
             }
         }
-        log.info("vf " + vf.index() + ": TAP " + vf.tap() + " -> netns " + ns + " as " + mac +
+        log.info("vf " + vf.index() + ": TAP " + vf.tap() + queues(vf) + " -> netns " + ns + " as " + mac +
             (vf.guest().address() == null ? "" : " " + vf.guest().address()) + ", mtu " + vf.guest().mtu() +
             ", " + neighbours + " static neighbour(s)");
+    }
+
+    private static String queues(final HostConfig.Vf vf)
+    {
+        return vf.queues() == 1 ? "" : " (" + vf.queues() + " queues, a receive thread each)";
     }
 
     private static VfConfig vfConfig(final HostConfig.Vf vf)

@@ -1,5 +1,6 @@
 package io.vfplane.overlay.demo;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +42,8 @@ final class OverlayEndToEndTest
         RootSupport.assumeRoot();
         topology = Topology.create("vfpe2e", RootSupport.workDir("e2e"));
         config1 = topology.writeConfig(1, EXTRA);
+        // host 1's TAP is multi-queue: the guest's flows spread over two queues, a receive thread each
+        Files.writeString(config1, Files.readString(config1).replace("    ips: [", "    queues: 2\n    ips: ["));
         config2 = topology.writeConfig(2, null);
         assertTrue(topology.startDaemon(1, config1).isAlive(), topology.log(1));
         assertTrue(topology.startDaemon(2, config2).isAlive(), topology.log(2));
@@ -80,15 +83,40 @@ final class OverlayEndToEndTest
         assertTrue(server.ok(), server.output());
         assertTrue(inNs(topology.guestNs(2), 5, "iperf3", "-s", "-D", "-1", "-p", "5202").ok());
         Thread.sleep(300);
+        // four streams from guest 1: its multi-queue TAP spreads them over both queues (the kernel hashes flows)
         final Topology.Result tcp = inNs(topology.guestNs(1), 30, "iperf3", "-c", guestIp(2), "-p", "5201", "-t",
-            "2", "-J");
+            "2", "-P", "4", "-J");
         assertTrue(tcp.ok(), tcp.output());
         assertTrue(bitsPerSecond(tcp.output(), "sum_received") > 1e6, tcp.output());
+        final Topology.Result queues = inNs(topology.guestNs(1), 5, "tc", "-s", "qdisc", "show", "dev",
+            topology.tap(1));
+        assertEquals(2, queuesThatSent(queues.output()), "both TAP queues carried guest 1's traffic: " +
+            queues.output());
         final Topology.Result udp = inNs(topology.guestNs(1), 30, "iperf3", "-c", guestIp(2), "-p", "5202", "-u",
             "-b", "20M", "-t", "2", "-J");
         assertTrue(udp.ok(), udp.output());
         assertTrue(udp.output().contains("\"packets\""), udp.output());
         assertTrue(bitsPerSecond(udp.output(), "sum") > 1e6, udp.output());
+    }
+
+    /** Child qdiscs of a multi-queue device's {@code mq} root (one per TX queue) that sent packets. */
+    private static int queuesThatSent(final String tcStatistics)
+    {
+        int sent = 0;
+        boolean child = false;
+        for (final String line : tcStatistics.split("\n"))
+        {
+            final String t = line.trim();
+            if (t.startsWith("qdisc "))
+            {
+                child = t.contains(" parent ");
+            }
+            else if (child && t.startsWith("Sent ") && !t.startsWith("Sent 0 bytes"))
+            {
+                sent++;
+            }
+        }
+        return sent;
     }
 
     @Test
