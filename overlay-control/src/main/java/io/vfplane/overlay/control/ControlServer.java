@@ -43,7 +43,7 @@ import io.vfplane.vf.port.tap.TapPort;
  *  GET  /ports            {"ok": true, "text": "..."}                  vfplane show ports
  *  POST /vf/set?vf=N      body: the arguments, one per line            vfplane vf set N ...
  *  POST /rules/load?name=F  body: the rule file                        vfplane rules load F
- *  GET  /metrics          Prometheus text format 0.0.4
+ *  GET  /metrics          Prometheus text format 0.0.4 (404 when host.yaml has control.metrics off)
  *  errors: HTTP 400 {"ok": false, "errors": ["rules.yaml:14: egress[3].vni: ..."]}
  * </pre>
  */
@@ -52,18 +52,22 @@ public final class ControlServer implements AutoCloseable
     private final Daemon daemon;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final boolean metrics;
 
-    private ControlServer(final Daemon daemon, final HttpServer server, final ExecutorService executor)
+    private ControlServer(final Daemon daemon, final HttpServer server, final ExecutorService executor,
+        final boolean metrics)
     {
         this.daemon = daemon;
         this.server = server;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     /**
-     * @param port loopback port, 0 for any free one.
+     * @param port    loopback port, 0 for any free one.
+     * @param metrics serve {@code GET /metrics} (host.yaml {@code control.metrics}); off, it answers 404 saying so.
      */
-    public static ControlServer start(final Daemon daemon, final int port) throws IOException
+    public static ControlServer start(final Daemon daemon, final int port, final boolean metrics) throws IOException
     {
         final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
         final ExecutorService executor = Executors.newSingleThreadExecutor(r ->
@@ -73,7 +77,7 @@ public final class ControlServer implements AutoCloseable
             return t;
         });
         server.setExecutor(executor);
-        final ControlServer control = new ControlServer(daemon, server, executor);
+        final ControlServer control = new ControlServer(daemon, server, executor, metrics);
         server.createContext("/", control::handle);
         server.start();
         return control;
@@ -100,8 +104,17 @@ public final class ControlServer implements AutoCloseable
                     case "GET /counters" -> ok(exchange, counters());
                     case "GET /pipeline" -> ok(exchange, ShowPipeline.format(daemon.counters().reader()));
                     case "GET /ports" -> ok(exchange, ports());
-                    case "GET /metrics" -> send(exchange, 200, "text/plain; version=0.0.4",
-                        Metrics.format(daemon.counters().reader()));
+                    case "GET /metrics" ->
+                    {
+                        if (metrics)
+                        {
+                            send(exchange, 200, "text/plain; version=0.0.4", Metrics.format(daemon.counters().reader()));
+                        }
+                        else
+                        {
+                            error(exchange, 404, List.of("GET /metrics: off in this daemon's config (control.metrics)"));
+                        }
+                    }
                     case "POST /vf/set" -> vfSet(exchange);
                     case "POST /rules/load" -> rulesLoad(exchange);
                     default -> error(exchange, 404, List.of(method + " " + path + ": no such endpoint"));

@@ -350,7 +350,7 @@ public final class Daemon implements AutoCloseable
         }
         peerSource.start(this::onPeersChanged);
         made.push(peerSource);
-        control = ControlServer.start(this, config.control().port());
+        control = ControlServer.start(this, config.control().port(), config.control().metricsEnabled());
         made.push(control);
         Files.writeString(instanceDir.resolve("control"), control.url() + "\n");
         Files.writeString(instanceDir.resolve("pid"), ProcessHandle.current().pid() + "\n");

@@ -43,7 +43,9 @@ final class OverlayEndToEndTest
         topology = Topology.create("vfpe2e", RootSupport.workDir("e2e"));
         config1 = topology.writeConfig(1, EXTRA);
         // host 1's TAP is multi-queue: the guest's flows spread over two queues, a receive thread each
-        Files.writeString(config1, Files.readString(config1).replace("    ips: [", "    queues: 2\n    ips: ["));
+        // and its config turns the Prometheus endpoint off
+        Files.writeString(config1, Files.readString(config1).replace("    ips: [", "    queues: 2\n    ips: [")
+            .replace("vfs:\n", "control: {metrics: off}\nvfs:\n"));
         config2 = topology.writeConfig(2, null);
         assertTrue(topology.startDaemon(1, config1).isAlive(), topology.log(1));
         assertTrue(topology.startDaemon(2, config2).isAlive(), topology.log(2));
@@ -231,6 +233,9 @@ final class OverlayEndToEndTest
         final Topology.Result metrics = topology.cli(2, "show", "metrics", "-i", instance);
         assertTrue(metrics.output().contains("vfplane_vf_0_rx_packets{counter=\"vf.0.rx_packets\"}"),
             metrics.output());
+        final Topology.Result noMetrics = topology.cli(1, "show", "metrics", "-i", topology.instance(1));
+        assertTrue(!noMetrics.ok() && noMetrics.output().contains("control.metrics"),
+            "host 1 has metrics off: " + noMetrics.output());
         final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "2", "-i", "0.2", "-W", "2",
             guestIp(2));
         assertTrue(ping.ok(), "rules untouched by the refused load: " + ping.output());
