@@ -2,16 +2,12 @@ package io.vfplane.tsorsc.gro;
 
 import io.vfplane.dataplane.buffer.PacketPool;
 import io.vfplane.dataplane.checksum.Checksums;
-import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.dataplane.parse.PacketParser;
-import io.vfplane.pipeline.Output;
 import io.vfplane.tsorsc.SegmentCheck;
 import io.vfplane.tsorsc.TestFrames;
 import io.vfplane.tsorsc.TestFrames.Tunnel;
-import io.vfplane.tsorsc.TunnelDescription;
-import io.vfplane.tsorsc.gso.SegmentingOutput;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,55 +28,32 @@ class CoalescerTest
     private static final int FIN = 0x01;
     private static final int CWR = 0x80;
 
-    private final Counters counters = Counters.inMemory(64);
-    private final PacketPool pool = new PacketPool("t", 512, 128, 70_000, counters);
-    private final PacketParser parser = new PacketParser(SegmentCheck.CONFIG);
+    private final SegmentWire w = new SegmentWire();
+    private final PacketPool pool = w.pool;
+    private final PacketParser parser = w.parser;
     private final List<byte[]> frames = new ArrayList<>();
     private final List<PacketDescriptor> metadata = new ArrayList<>();
-    private final TunnelDescription custom =
-        new TunnelDescription().set(TestFrames.outerLength(Tunnel.CUSTOM4), 14, 34, 46, 8);
 
-    private final Coalescer coalescer = new Coalescer(pool, parser, 16, 1_000_000, true, f ->
+    private final Coalescer coalescer = w.coalescer(true, f ->
     {
         final byte[] copy = new byte[f.length()];
         f.copyTo(new UnsafeBuffer(copy), 0);
         frames.add(copy);
         metadata.add(new PacketDescriptor().copyFrom(f.metadata()));
-    }).customFormat(TestFrames.CUSTOM_PORT, custom);
+    });
 
     /** Segments arrive here from the tx path and may be reordered, dropped or corrupted before coalescing. */
-    private final List<PacketDescriptor> wire = new ArrayList<>();
-    private final SegmentingOutput segmenting = new SegmentingOutput(new Output()
-    {
-        @Override
-        public boolean offer(final PacketDescriptor packet, final PacketPool p)
-        {
-            wire.add(new PacketDescriptor().copyFrom(packet));
-            return true;
-        }
-
-        @Override
-        public void flush()
-        {
-        }
-    }, parser, false).customFormat(TestFrames.CUSTOM_PORT, custom);
+    private final List<PacketDescriptor> wire = w.segments;
 
     @AfterEach
     void close()
     {
-        assertEquals(0, pool.inFlight(), "every buffer released");
-        pool.close();
-        counters.close();
+        w.close();
     }
 
     private void send(final byte[] frame, final int mss)
     {
-        final int id = pool.allocate();
-        final int offset = pool.dataOffset(id);
-        pool.buffer().putBytes(offset, frame);
-        final PacketDescriptor p = new PacketDescriptor().resetMetadata().bind(id, offset, frame.length);
-        p.gsoType(Offload.GSO_TCPV4).gsoSize(mss);
-        assertTrue(segmenting.offer(p, pool));
+        w.send(frame, mss);
     }
 
     private void deliver()
