@@ -108,11 +108,13 @@ public final class ControlServer implements AutoCloseable
                     {
                         if (metrics)
                         {
-                            send(exchange, 200, "text/plain; version=0.0.4", Metrics.format(daemon.counters().reader()));
+                            send(exchange, 200, "text/plain; version=0.0.4",
+                                Metrics.format(daemon.counters().reader()));
                         }
                         else
                         {
-                            error(exchange, 404, List.of("GET /metrics: off in this daemon's config (control.metrics)"));
+                            error(exchange, 404,
+                                List.of("GET /metrics: off in this daemon's config (control.metrics)"));
                         }
                     }
                     case "POST /vf/set" -> vfSet(exchange);
