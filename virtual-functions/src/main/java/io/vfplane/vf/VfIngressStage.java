@@ -19,15 +19,47 @@ import io.vfplane.dataplane.packet.PacketDescriptor;
  *       (trust on is promiscuous) ({@code destination_mac_mismatch});</li>
  *   <li>delivery: the packet's out port becomes the VF's guest port ({@link VfTable#guestPort(int)}).</li>
  * </ol>
+ * A frame one VF sends to another VF of the same table never crosses the underlay, yet it is received by the second
+ * VF all the same: {@link #forLocalDelivery} makes the stage that follows the egress rules on the guest side, where
+ * it checks only the frames those rules addressed to a VF's guest port and passes the rest (bound for the underlay)
+ * untouched.
  */
 public final class VfIngressStage extends VfStage
 {
     /** The stage's name in counters and {@code show pipeline}. */
     public static final String NAME = "vf_ingress";
 
+    private final boolean localOnly;
+
     public VfIngressStage(final VfTable table)
     {
+        this(table, false);
+    }
+
+    private VfIngressStage(final VfTable table, final boolean localOnly)
+    {
         super(table, false);
+        this.localOnly = localOnly;
+    }
+
+    /**
+     * The receive checks for VF-to-VF frames: packets whose out port an earlier stage set to the guest port of the VF
+     * in {@link PacketDescriptor#vf()} are checked as received by that VF; every other packet is left alone.
+     */
+    public static VfIngressStage forLocalDelivery(final VfTable table)
+    {
+        return new VfIngressStage(table, true);
+    }
+
+    @Override
+    boolean takes(final PacketDescriptor packet)
+    {
+        if (!localOnly)
+        {
+            return true;
+        }
+        final int vf = packet.vf();
+        return vf >= 0 && vf < table.size() && packet.outPort() == table.guestPort(vf);
     }
 
     @Override

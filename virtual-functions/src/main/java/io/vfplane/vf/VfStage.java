@@ -46,7 +46,7 @@ abstract class VfStage implements Stage
         for (int i = 0, n = batch.size(); i < n; i++)
         {
             final PacketDescriptor packet = batch.get(i);
-            if (packet.action() != PacketDescriptor.ACTION_CONTINUE)
+            if (packet.action() != PacketDescriptor.ACTION_CONTINUE || !takes(packet))
             {
                 continue;
             }
@@ -71,6 +71,12 @@ abstract class VfStage implements Stage
     public void onEndOfBatch()
     {
         counts.publish(table);
+    }
+
+    /** Whether this stage looks at the packet at all (true unless a stage says otherwise). */
+    boolean takes(final PacketDescriptor packet)
+    {
+        return true;
     }
 
     /** Once per batch, before its packets (the tx direction reads its clock here). */

@@ -57,9 +57,10 @@ import io.vfplane.vf.port.udp.UnderlayTransport;
  *
  * <pre>
  *  guest netns           this host (daemon)                                                      underlay
- *  [eth = TAP vf k] -> TapPort rx -> g2u: [ vf_egress -> csum -> encap -> tx ] -> tunnel TSO -> UdpUnderlayPort
- *  [eth = TAP vf k] <- TapPort tx <- u2g: [ decap -> vf_ingress -> tx ] <- RSC         <- UdpUnderlayPort
- *                                    (g2u tx also delivers to local VFs: egress rule deliver)
+ *  [eth = TAP vf k] -> TapPort rx -> g2u: [ vf_egress -> csum -> encap -> vf_ingress* -> tx ] -> TSO -> UdpUnderlayPort
+ *  [eth = TAP vf k] <- TapPort tx <- u2g: [ decap -> vf_ingress -> tx ] <- RSC                    <- UdpUnderlayPort
+ *                                    (g2u tx also delivers to local VFs: egress rule deliver; vf_ingress* checks
+ *                                     those frames as the receiving VF's, and only those)
  *  ports: 0 = underlay, 1 + k = VF k's TAP
  * </pre>
  *
@@ -332,7 +333,8 @@ public final class Daemon implements AutoCloseable
         final Pipeline.Builder g2uBuilder = Pipeline.builder("g2u").pool(guestPool).counters(counters)
             .backpressure(BackpressurePolicy.BLOCK)
             .idle(idle).placement(placement)
-            .multiProducer(taps.size() > 1)
+            // every TAP queue has a receive thread of its own, and each offers to this pipeline
+            .multiProducer(taps.stream().mapToInt(t -> t.device().queues()).sum() > 1)
             .stage(new VfEgressStage(vfTable));
         if (offloads)
         {
@@ -340,6 +342,8 @@ public final class Daemon implements AutoCloseable
         }
         g2u = g2uBuilder
             .stage(new EncapStage(rules, UNDERLAY_PORT, VF_PORT_BASE))
+            // a frame for another VF of this host is received by that VF: its link state, VLAN and MAC filter
+            .stage(VfIngressStage.forLocalDelivery(vfTable))
             .tx(fromGuests)
             .build().start();
         made.push(g2u);

@@ -5,8 +5,11 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import static io.vfplane.overlay.demo.Topology.guestIp;
 import static io.vfplane.overlay.demo.Topology.guestMac;
@@ -17,9 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two VFs of one daemon in the same VNI (root): frames between them never touch the underlay (egress rule
  * {@code deliver}), and the g2u pipeline writes to the other VF's TAP through its own sender while u2g may write to
- * it too. Ping and a short iperf3 TCP run (64 KiB TSO frames handed from TAP to TAP) must get across.
+ * it too. Ping and a short iperf3 TCP run (64 KiB TSO frames handed from TAP to TAP) must get across, and the
+ * receiving VF's own settings (here its link state) apply to what another VF sends it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalDeliveryTest
 {
     private static final String LOCAL_IP = "192.168.77.3";
@@ -66,6 +71,7 @@ class LocalDeliveryTest
     }
 
     @Test
+    @Order(1)
     void shouldDeliverBetweenTwoVfsOfOneHostWithoutTheUnderlay() throws Exception
     {
         final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "3", "-i", "0.2", "-W", "2",
@@ -80,5 +86,23 @@ class LocalDeliveryTest
         assertTrue(topology.counter(1, "port.vfplocal-l1.tx_packets") > 100, "the second VF's TAP got the traffic");
         assertTrue(topology.counter(1, "port.vfplocal-t1.tx_packets") > 10, "the first VF's TAP got the answers");
         assertTrue(topology.counter(1, "port.udp-10.99.0.1-4789.tx_packets") == 0, "nothing went to the underlay");
+        assertTrue(topology.counter(1, "vf.1.rx_packets") > 100, "received by VF 1, and counted as such");
+    }
+
+    @Test
+    @Order(2)
+    void shouldApplyTheReceivingVfsLinkStateToFramesFromALocalVf() throws Exception
+    {
+        final String instance = topology.instance(1);
+        final long before = topology.counter(1, "vf.1.rx_drop.vf_link_down");
+        assertTrue(topology.cli(1, "vf", "set", "1", "state", "disable", "-i", instance).ok());
+        final Topology.Result ping = inNs(topology.guestNs(1), 20, "ping", "-c", "2", "-i", "0.2", "-W", "1",
+            LOCAL_IP);
+        assertFalse(ping.ok(), "VF 1 is down: nothing reaches it, not even from VF 0: " + ping.output());
+        assertTrue(topology.counter(1, "vf.1.rx_drop.vf_link_down") >= before + 2, "and the drops are counted");
+        assertTrue(topology.cli(1, "vf", "set", "1", "state", "auto", "-i", instance).ok());
+        final Topology.Result again = inNs(topology.guestNs(1), 20, "ping", "-c", "2", "-i", "0.2", "-W", "2",
+            LOCAL_IP);
+        assertTrue(again.ok(), "up again: " + again.output());
     }
 }
