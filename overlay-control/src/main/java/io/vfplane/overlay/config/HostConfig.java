@@ -146,6 +146,8 @@ public record HostConfig(
 
     /** VXLAN over IPv4 over UDP: outer IP packet length minus the guest IP MTU (inner Ethernet 14, UDP 8, VXLAN 8, IP 20). */
     public static final int VXLAN_OVERHEAD = 14 + 20 + 8 + 8;
+    /** An 802.1Q tag in the inner frame: a VF with a port VLAN sends its frames tagged. */
+    public static final int VLAN_TAG = 4;
 
     /** The VF with this index, or null. */
     public Vf vf(final int index)

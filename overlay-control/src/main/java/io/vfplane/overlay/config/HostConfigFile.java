@@ -261,7 +261,10 @@ public final class HostConfigFile
                     fields.require(g, guestNode, path + ".guest", "netns");
                     final String netns = name(g, "netns", path + ".guest", null);
                     final String address = cidr(g.get("address"), path + ".guest.address");
-                    final int mtu = (int)fields.integer(g, "mtu", path + ".guest", 68, 65535, defaultGuestMtu);
+                    // the largest inner IP packet the underlay carries in one datagram; a port VLAN's tag, inserted
+                    // on the way out, takes 4 bytes of it
+                    final int largest = defaultGuestMtu - (vlan != 0 ? HostConfig.VLAN_TAG : 0);
+                    final int mtu = (int)fields.integer(g, "mtu", path + ".guest", 68, largest, largest);
                     guest = new HostConfig.Guest(netns, address, mtu);
                 }
             }

@@ -79,6 +79,17 @@ final class HostConfigFileTest
     }
 
     @Test
+    void shouldLeaveRoomForAPortVlansTagAndRefuseAGuestMtuTheUnderlayCannotCarry() throws Exception
+    {
+        final HostConfig tagged = parse(GOOD.replace("    spoofchk: on\n", "    spoofchk: on\n    vlan: 100\n"));
+        assertEquals(1446, tagged.vf(0).guest().mtu(), "1500 minus VXLAN's 50 minus the 4-byte tag");
+        final List<String> errors = errors(GOOD.replace("{netns: g1, address: 192.168.77.1/24}",
+            "{netns: g1, address: 192.168.77.1/24, mtu: 9000}"));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).contains("vfs[0].guest.mtu") && errors.get(0).contains("1450"), errors.get(0));
+    }
+
+    @Test
     void shouldDefaultToNettyEpollAndReadPipelineCpus() throws Exception
     {
         final HostConfig plain = parse(GOOD.replace("  transport: epoll\n", ""));
