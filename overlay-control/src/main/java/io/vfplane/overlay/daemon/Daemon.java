@@ -36,9 +36,11 @@ import io.vfplane.pipeline.Pipeline;
 import io.vfplane.pipeline.Placement;
 import io.vfplane.pipeline.idle.IdleStrategyConfig;
 import io.vfplane.vf.LinkState;
+import io.vfplane.vf.Macs;
 import io.vfplane.vf.VfConfig;
 import io.vfplane.vf.VfEgressStage;
 import io.vfplane.vf.VfIngressStage;
+import io.vfplane.vf.VfSetCommand;
 import io.vfplane.vf.VfTable;
 import io.vfplane.vf.port.PacketSink;
 import io.vfplane.vf.port.PortOutput;
@@ -478,8 +480,27 @@ public final class Daemon implements AutoCloseable
     }
 
     /** {@code vfplane vf set N ...}. */
+    /**
+     * {@code vfplane vf set}: applies the arguments to VF {@code vf} at once.
+     *
+     * @throws IllegalArgumentException naming the problem: no such VF in host.yaml, a bad argument, or a new MAC
+     *                                  (the compiled rules, the guest's TAP and the peers all know the VF by its MAC:
+     *                                  that change goes through host.yaml and a restart).
+     */
     public VfConfig setVf(final int vf, final List<String> args)
     {
+        if (config.vf(vf) == null)
+        {
+            throw new IllegalArgumentException("vf " + vf + ": no such VF in the daemon's config (its VFs: " +
+                config.vfs().stream().map(v -> Integer.toString(v.index())).toList() + ")");
+        }
+        final VfConfig current = vfTable.get(vf);
+        if (VfSetCommand.apply(current, args).mac() != current.mac())
+        {
+            throw new IllegalArgumentException("vf " + vf + ": mac cannot change while the daemon runs: its rules, " +
+                "its guest's TAP and the peers know it as " + Macs.format(current.mac()) + "; change it in the " +
+                "daemon's config and restart");
+        }
         final VfConfig next = vfTable.apply(vf, args);
         log.info("vf " + vf + " set: " + String.join(" ", args) + " -> " + next);
         return next;

@@ -224,6 +224,12 @@ final class OverlayEndToEndTest
         final Topology.Result badVf = topology.cli(2, "vf", "set", "0", "vlan", "5000", "-i", instance);
         assertEquals(1, badVf.exitCode(), badVf.output());
         assertTrue(badVf.output().contains("vlan"), badVf.output());
+        final Topology.Result newMac = topology.cli(2, "vf", "set", "0", "mac", "02:00:00:77:00:99", "-i", instance);
+        assertEquals(1, newMac.exitCode(), newMac.output());
+        assertTrue(newMac.output().contains("mac cannot change while the daemon runs"), newMac.output());
+        final Topology.Result noVf = topology.cli(2, "vf", "set", "3", "spoofchk", "off", "-i", instance);
+        assertEquals(1, noVf.exitCode(), noVf.output());
+        assertTrue(noVf.output().contains("vf 3: no such VF"), noVf.output());
         final Path bad = RootSupport.workDir("e2e").resolve("rules.yaml");
         java.nio.file.Files.writeString(bad, "ingress:\n  - match: {format: vxlan, vni: 16777216}\n" +
             "    action: deliver\n    vf: 0\n");
