@@ -267,7 +267,8 @@ public final class Daemon implements AutoCloseable
         };
         final UnderlayConfig underlayConfig = new UnderlayConfig(transport,
             new InetSocketAddress(config.underlay().bind(), config.underlay().port()), RECV_BATCH, POOL_DATA,
-            config.underlay().gro() && transport != UnderlayTransport.IO_URING, true, UNDERLAY_PORT);
+            config.underlay().gro() && transport != UnderlayTransport.IO_URING, config.underlay().offloads(),
+            UNDERLAY_PORT);
         try
         {
             underlay = new UdpUnderlayPort(underlayConfig, pool, counters);

@@ -218,6 +218,8 @@ final class NativeUdpChannel implements AutoCloseable
      *
      * @param bind          IPv4 address and port (0: any).
      * @param gro           ask for UDP GRO.
+     * @param gso           use UDP GSO where the kernel has it (trains of equal-sized datagrams in one send); off,
+     *                      every datagram is a message of its own.
      * @param recvBatch     messages per recvmmsg without GRO.
      * @param maxDatagram   spill room per message without GRO (beyond a slot).
      * @param socketBuffer  SO_RCVBUF / SO_SNDBUF (forced when privileged).
@@ -228,8 +230,9 @@ final class NativeUdpChannel implements AutoCloseable
      * @throws IllegalStateException naming the call that failed (the bound socket's).
      */
     NativeUdpChannel(
-        final InetSocketAddress bind, final boolean gro, final int recvBatch, final int maxDatagram,
-        final int socketBuffer, final PacketPool pool, final int payloadOffset, final boolean perFlowPorts)
+        final InetSocketAddress bind, final boolean gro, final boolean gso, final int recvBatch,
+        final int maxDatagram, final int socketBuffer, final PacketPool pool, final int payloadOffset,
+        final boolean perFlowPorts)
     {
         if (pool.dataCapacity() <= payloadOffset)
         {
@@ -258,7 +261,8 @@ final class NativeUdpChannel implements AutoCloseable
                 value.address(), 16), "setsockopt SO_RCVTIMEO");
             // UDP_SEGMENT with 0 is accepted by every kernel that has UDP GSO (4.18) and changes nothing
             value.set(ValueLayout.JAVA_INT, 0, 0);
-            gso = LibC.setsockopt(errno, fd, NativeUdp.SOL_UDP, NativeUdp.UDP_SEGMENT, value.address(), 4) == 0;
+            this.gso = gso &&
+                LibC.setsockopt(errno, fd, NativeUdp.SOL_UDP, NativeUdp.UDP_SEGMENT, value.address(), 4) == 0;
             boolean groOn = false;
             if (gro)
             {

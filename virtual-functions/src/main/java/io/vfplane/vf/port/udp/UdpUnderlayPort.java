@@ -186,8 +186,8 @@ public final class UdpUnderlayPort implements PacketPort
         {
             group = null;
             channel = null;
-            nativeChannel = new NativeUdpChannel(config.bind(), config.gro(), config.recvBatch(), config.maxDatagram(),
-                SOCKET_BUFFER, pool, RX_HEADERS, config.perFlowSourcePorts());
+            nativeChannel = new NativeUdpChannel(config.bind(), config.gro(), config.gso(), config.recvBatch(),
+                config.maxDatagram(), SOCKET_BUFFER, pool, RX_HEADERS, config.perFlowSourcePorts());
             localPort = nativeChannel.localPort();
             gsoOn = config.gso() && nativeChannel.gsoOn();
             nativeReceiver = new NativeReceiver();

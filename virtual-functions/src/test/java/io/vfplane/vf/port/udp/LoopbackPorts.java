@@ -31,8 +31,14 @@ final class LoopbackPorts implements AutoCloseable
     UdpUnderlayPort open(
         final UnderlayTransport transport, final String address, final boolean gro, final boolean perFlowPorts)
     {
+        return open(transport, address, gro, true, perFlowPorts);
+    }
+
+    UdpUnderlayPort open(final UnderlayTransport transport, final String address, final boolean gro,
+        final boolean gso, final boolean perFlowPorts)
+    {
         final UnderlayConfig config = new UnderlayConfig(
-            transport, new InetSocketAddress(address, 0), 16, 2048, gro, true, ports.size(), perFlowPorts);
+            transport, new InetSocketAddress(address, 0), 16, 2048, gro, gso, ports.size(), perFlowPorts);
         final UdpUnderlayPort port = new UdpUnderlayPort(config, pool, counters);
         ports.add(port);
         return port;

@@ -252,6 +252,26 @@ class UdpUnderlayPortTest
     }
 
     @Test
+    void shouldSendEveryDatagramOnItsOwnWhenGsoIsConfiguredOff() throws Exception
+    {
+        final UdpUnderlayPort a = fixture.open(UnderlayTransport.NATIVE, "127.0.0.10", false, false, true);
+        final UdpUnderlayPort b = open(UnderlayTransport.NATIVE, "127.0.0.11", false);
+        final BlockingQueue<byte[]> atB = collect(b, java.util.Collections.synchronizedList(new ArrayList<>()));
+        assertFalse(a.gsoInUse());
+        assertTrue(a.describe().stream().anyMatch(l -> l.equals("udp gso: off (configured)")), a.describe().toString());
+        final PacketDescriptor packet = new PacketDescriptor();
+        for (int seq = 0; seq < 20; seq++)
+        {
+            frame(packet, a.localAddress(), b.localAddress(), 68, seq);
+            assertTrue(a.send(packet, pool));
+        }
+        a.flush();
+        assertEquals(20, take(atB, 20).size(), "every datagram arrived");
+        assertEquals(0, a.txTrainJoins(), "none joined into a GSO train");
+        assertEquals(0, a.txGsoWrites());
+    }
+
+    @Test
     void shouldSendGatheredGsoTrainFromScatteredPiecesAndReceiveItThroughGro() throws Exception
     {
         final UdpUnderlayPort a = open(UnderlayTransport.NATIVE, "127.0.0.7", false);
