@@ -258,7 +258,8 @@ class UdpUnderlayPortTest
         final UdpUnderlayPort b = open(UnderlayTransport.NATIVE, "127.0.0.11", false);
         final BlockingQueue<byte[]> atB = collect(b, java.util.Collections.synchronizedList(new ArrayList<>()));
         assertFalse(a.gsoInUse());
-        assertTrue(a.describe().stream().anyMatch(l -> l.equals("udp gso: off (configured)")), a.describe().toString());
+        assertTrue(a.describe().stream().anyMatch(l -> l.equals("udp gso: off (configured)")),
+            a.describe().toString());
         final PacketDescriptor packet = new PacketDescriptor();
         for (int seq = 0; seq < 20; seq++)
         {
