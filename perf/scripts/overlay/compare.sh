@@ -5,7 +5,7 @@
 #   [P-g1] guest --(TAP + vfplane daemon | kernel vxlan)-- [P-h1] ==veth 10.99.0.0/24== [P-h2] --(...)-- [P-g2] guest
 #
 #   perf/scripts/overlay/compare.sh                 TCP (iperf3 -t $DURATION) and 64-byte UDP (iperf3 -u -l 18 -b 0)
-#   DURATION=10 IDLE=blocking perf/scripts/overlay/compare.sh
+#   DURATION=10 PLACEMENT=fused IDLE=blocking perf/scripts/overlay/compare.sh
 #   PIN=0 WARMUP=0 TRANSPORT=epoll perf/scripts/overlay/compare.sh   (unpinned daemons, no warm-up, Netty epoll)
 #   VFPLANE_DAEMON="java ... io.vfplane.overlay.cli.DaemonCommand" perf/scripts/overlay/compare.sh   (no launcher)
 #
@@ -17,7 +17,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 DURATION="${DURATION:-5}"
 VFPLANE_DAEMON="${VFPLANE_DAEMON:-$ROOT/vfplane daemon}"
-IDLE="${IDLE:-blocking}"              # the daemons' pipeline idle strategy (pipelines.idle in host.yaml)
+PLACEMENT="${PLACEMENT:-inline}"      # the daemons' pipelines.placement: inline (the receive threads run the stages)
+                                      # or fused | split | 2+1 (pipeline threads)
+IDLE="${IDLE:-blocking}"              # pipelines.idle: how those pipeline threads wait (not used by inline)
 PIN="${PIN:-1}"                       # 1: daemon h1 on CPU 0, h2 on CPU 1 (pipelines.cpus); 0: wherever the kernel puts them
 WARMUP="${WARMUP:-3}"                 # seconds of unmeasured TCP before each path's measurement (the JVM's JIT warms up)
 TRANSPORT="${TRANSPORT:-native}"      # the daemons' underlay transport: native (FFM socket), epoll or io_uring (Netty)
@@ -73,7 +75,7 @@ vfplane_topology() {
 instance: $P-h$h
 pf: $P-pf$h
 underlay: {bind: 10.99.0.$h, port: 4789, transport: $TRANSPORT}
-pipelines: {idle: $IDLE$CPUS}
+pipelines: {placement: $PLACEMENT, idle: $IDLE$CPUS}
 vfs:
   - {index: 0, tap: $P-t$h, mac: "02:00:00:77:00:0$h", vni: 77, ips: [192.168.77.$h],
      guest: {netns: $P-g$h, address: 192.168.77.$h/24, mtu: 1450}}
@@ -134,7 +136,9 @@ report() { # NAME TCP_BPS UDP_PPS TCP_CPU_SECONDS
 }
 read -r K_TCP K_UDP K_CPU < <(measure)
 report kernel "$K_TCP" "$K_UDP" "$K_CPU"
-echo "vfplane: building and measuring (transport $TRANSPORT, pinned $PIN, idle $IDLE, warm-up ${WARMUP}s)"
+threads="placement $PLACEMENT"
+[[ "$PLACEMENT" != inline ]] && threads="$threads, idle $IDLE"
+echo "vfplane: building and measuring (transport $TRANSPORT, pinned $PIN, $threads, warm-up ${WARMUP}s)"
 vfplane_topology
 read -r V_TCP V_UDP V_CPU < <(measure)
 report vfplane "$V_TCP" "$V_UDP" "$V_CPU"

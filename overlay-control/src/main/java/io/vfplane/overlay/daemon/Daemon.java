@@ -480,7 +480,6 @@ public final class Daemon implements AutoCloseable
         return next;
     }
 
-    /** {@code vfplane vf set N ...}. */
     /**
      * {@code vfplane vf set}: applies the arguments to VF {@code vf} at once.
      *

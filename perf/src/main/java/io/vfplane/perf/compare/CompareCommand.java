@@ -62,8 +62,14 @@ public final class CompareCommand implements Callable<Integer>
         description = "idle: packets per second offered in bursts of 32 (default: ${DEFAULT-VALUE})")
     double rate;
 
+    @Option(names = "--daemon-placement", paramLabel = "PLACEMENT",
+        description = "overlay: the daemons' pipelines.placement: inline, fused, split or 2+1 (default: the " +
+            "script's, inline)")
+    String daemonPlacement;
+
     @Option(names = "--daemon-idle", paramLabel = "STRATEGY",
-        description = "overlay: the daemons' idle strategy (default: the script's, blocking)")
+        description = "overlay: how the daemons' pipeline threads wait, for the placements that have them (not " +
+            "inline) (default: the script's, blocking)")
     String daemonIdle;
 
     @Option(names = "--capture", paramLabel = "FILE",
@@ -113,8 +119,8 @@ public final class CompareCommand implements Callable<Integer>
         {
             try
             {
-                for (final Comparison c : OverlayComparison.run(host, Math.max(1, Math.round(seconds)), daemonIdle,
-                    System.err))
+                for (final Comparison c : OverlayComparison.run(host, Math.max(1, Math.round(seconds)),
+                    daemonPlacement, daemonIdle, System.err))
                 {
                     if (wanted.contains(c.name()))
                     {

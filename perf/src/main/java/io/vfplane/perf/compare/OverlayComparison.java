@@ -86,17 +86,22 @@ public final class OverlayComparison
      * Runs the script once and returns both comparisons, TCP first.
      *
      * @param durationSeconds iperf3's time per measurement.
+     * @param daemonPlacement the daemons' pipeline placement, or null for the script's default.
      * @param daemonIdle      the daemons' idle strategy, or null for the script's default.
      * @param progress        where the script's progress lines go.
      */
-    public static List<Comparison> run(
-        final Host host, final long durationSeconds, final String daemonIdle, final PrintStream progress)
+    public static List<Comparison> run(final Host host, final long durationSeconds, final String daemonPlacement,
+        final String daemonIdle, final PrintStream progress)
     {
         final Path script = check(host);
         final ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
             .directory(host.repoRoot().orElseThrow().toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("DURATION", Long.toString(durationSeconds));
+        if (daemonPlacement != null)
+        {
+            pb.environment().put("PLACEMENT", daemonPlacement);
+        }
         if (daemonIdle != null)
         {
             pb.environment().put("IDLE", daemonIdle);
