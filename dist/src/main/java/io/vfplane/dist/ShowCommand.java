@@ -60,8 +60,11 @@ public final class ShowCommand implements Runnable
         CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--counters", paramLabel = "FILE",
-            description = "counters file (default: the running daemon's, or /dev/shm/vfplane/counters.dat)")
+            description = "counters file (default: the one vfplane process's under the run directory)")
         Path file;
+
+        @Option(names = {"-i", "--instance"}, paramLabel = "NAME", description = "a daemon instance's counters file")
+        String instance;
 
         @Option(names = "--prefix", paramLabel = "PREFIX", description = "only counters whose label starts with this")
         String prefix = "";
@@ -72,7 +75,8 @@ public final class ShowCommand implements Runnable
         @Override
         public Integer call()
         {
-            final CountersReader reader = open(file != null ? file : Counters.defaultFile(), spec);
+            final CountersReader reader = open(file != null ? file :
+                instance != null ? Counters.instanceFile(instance) : Counters.defaultFile(), spec);
             final StringBuilder out = new StringBuilder();
             reader.forEach((value, id, label) ->
             {
@@ -81,7 +85,8 @@ public final class ShowCommand implements Runnable
                     out.append(String.format("%20d  %s%n", value, label));
                 }
             });
-            System.out.print(out);
+            spec.commandLine().getOut().print(out);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -150,22 +150,39 @@ public final class Counters implements AutoCloseable
 
     /** Where vfplane processes keep their counters: one file here, or one per daemon instance below it. */
     public static final Path RUN_DIR = Path.of("/dev/shm/vfplane");
+    /** The system property that moves {@link #RUN_DIR} (tests, several setups on one host). */
+    public static final String RUN_DIR_PROPERTY = "vfplane.run.dir";
+    private static final String FILE_NAME = "counters.dat";
+
+    /** {@link #RUN_DIR}, or where {@value #RUN_DIR_PROPERTY} puts it. */
+    public static Path runDir()
+    {
+        final String moved = System.getProperty(RUN_DIR_PROPERTY);
+        return moved == null ? RUN_DIR : Path.of(moved);
+    }
+
+    /** The counters file of daemon instance {@code instance}: {@code runDir()/<instance>/counters.dat}. */
+    public static Path instanceFile(final String instance)
+    {
+        return runDir().resolve(instance).resolve(FILE_NAME);
+    }
 
     /**
-     * The counters file a reader should open when none is named: {@code RUN_DIR/counters.dat} when it exists
-     * (a `vfplane pipeline run`), else the only daemon instance's {@code RUN_DIR/<instance>/counters.dat}; with
+     * The counters file a reader should open when none is named: {@code runDir()/counters.dat} when it exists
+     * (a `vfplane pipeline run`), else the only daemon instance's {@code runDir()/<instance>/counters.dat}; with
      * several instances, or none, the plain file, whose absence the caller reports.
      */
     public static Path defaultFile()
     {
-        final Path plain = RUN_DIR.resolve("counters.dat");
+        final Path dir = runDir();
+        final Path plain = dir.resolve(FILE_NAME);
         if (Files.isRegularFile(plain))
         {
             return plain;
         }
-        try (var dirs = Files.list(RUN_DIR))
+        try (var dirs = Files.list(dir))
         {
-            final var instances = dirs.map(d -> d.resolve("counters.dat")).filter(Files::isRegularFile).toList();
+            final var instances = dirs.map(d -> d.resolve(FILE_NAME)).filter(Files::isRegularFile).toList();
             return instances.size() == 1 ? instances.getFirst() : plain;
         }
         catch (final IOException ex)

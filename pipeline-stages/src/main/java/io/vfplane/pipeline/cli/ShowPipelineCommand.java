@@ -28,15 +28,19 @@ public final class ShowPipelineCommand implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--counters", paramLabel = "FILE", description = "counters file (default: ${DEFAULT-VALUE})")
+    @Option(names = "--counters", paramLabel = "FILE",
+        description = "counters file (default: the one vfplane process's under the run directory)")
     Path file;
+
+    @Option(names = {"-i", "--instance"}, paramLabel = "NAME", description = "a daemon instance's counters file")
+    String instance;
 
     @Override
     public Integer call()
     {
         if (file == null)
         {
-            file = Counters.defaultFile();
+            file = instance != null ? Counters.instanceFile(instance) : Counters.defaultFile();
         }
         if (!Files.isRegularFile(file))
         {
