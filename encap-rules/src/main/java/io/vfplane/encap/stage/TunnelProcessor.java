@@ -38,6 +38,8 @@ public final class TunnelProcessor implements AutoCloseable
         void frame(DirectBuffer buffer, int offset, int length, long sequence, int vf);
     }
 
+    /** The port every frame comes in on (the capture), for rules that match {@code port: 0}. */
+    public static final int INPUT_PORT = 0;
     private static final int OUTPUT_PORT = 0;
 
     private final PacketPool pool;
@@ -96,7 +98,7 @@ public final class TunnelProcessor implements AutoCloseable
         final int offset = pool.dataOffset(id);
         pool.buffer().putBytes(offset, frame, 0, length);
         descriptor.resetMetadata().bind(id, offset, length);
-        descriptor.vf(vf).outPort(OUTPUT_PORT).userSequence(sequence);
+        descriptor.vf(vf).inPort(INPUT_PORT).outPort(OUTPUT_PORT).userSequence(sequence);
         offered++;
         return pipeline.offer(descriptor);
     }

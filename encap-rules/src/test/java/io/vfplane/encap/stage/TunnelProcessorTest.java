@@ -84,4 +84,28 @@ class TunnelProcessorTest
         assertEquals(1, counters2.valueOf("pipeline.process.stage.decap.drop.not_a_tunnel", -1));
         assertEquals(900, rules.ingressHits(0));
     }
+
+    @Test
+    void shouldTakeEveryFrameAsComingInOnPortZeroForRulesThatMatchAPort() throws Exception
+    {
+        final RuleSet rules = RuleFile.parse("port.yaml", new StringReader(String.join("\n",
+            "underlay: {local-ipv4: 192.0.2.1}",
+            "egress:",
+            "  - {match: {port: 0}, action: encap, format: vxlan, remote: 192.0.2.2, vni: 42}",
+            "")));
+        final Counters counters = Counters.inMemory(256);
+        final List<byte[]> out = Collections.synchronizedList(new ArrayList<>());
+        try (TunnelProcessor egress = new TunnelProcessor(new RuleTables(rules), TunnelProcessor.Direction.EGRESS,
+            counters, (buffer, offset, length, sequence, vf) -> out.add(new byte[length]), 9000))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                final byte[] frame = Frames.icmpEcho(2, 1, Frames.ip("10.0.0.1"), Frames.ip("10.0.0.2"), 64, 0,
+                    false, i);
+                egress.offer(frame, frame.length, -1, i);
+            }
+        }
+        assertEquals(10, out.size());
+        assertEquals(10, counters.valueOf("pipeline.process.stage.encap.encapsulated", -1));
+    }
 }
