@@ -167,7 +167,10 @@ public final class VfConfig
             minTxRateMbps, ipv4Addresses, ipv6Addresses);
     }
 
-    /** A trusted VF may receive frames for other MACs (promiscuous) and change its MAC. */
+    /**
+     * A trusted VF's receive MAC filter passes frames for any MAC (promiscuous); which frames reach the VF at all is
+     * the ingress rules' choice (the daemon's deliver by the VF's own MAC and broadcast/multicast).
+     */
     public boolean trust()
     {
         return trust;

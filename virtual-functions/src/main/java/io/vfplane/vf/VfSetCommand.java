@@ -14,6 +14,9 @@ import java.util.List;
  *           [ ip ADDR[,ADDR...] | ip none ]                (vfplane's addition: the IPv4 and IPv6 sources spoofchk allows)
  * </pre>
  *
+ * {@code min_tx_rate} is kept and shown, as {@code ip link} shows it, but nothing enforces a minimum (there is no
+ * rate scheduler between VFs, only each VF's {@code max_tx_rate} token bucket).
+ * <p>
  * A pure function: the same arguments applied to the same config give the same config; nothing is published.
  * Every error is an {@link IllegalArgumentException} whose message starts with the field it is about.
  */

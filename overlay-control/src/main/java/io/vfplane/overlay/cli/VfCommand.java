@@ -28,8 +28,10 @@ public final class VfCommand implements Runnable
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-        description = "Change VF N: mac LLADDR, vlan ID [qos Q] [proto 802.1Q|802.1ad], max_tx_rate MBPS, " +
-            "spoofchk on|off, trust on|off, state auto|enable|disable, ip ADDR[,ADDR..]|none (IPv4 or IPv6).")
+        description = {"Change VF N: vlan ID [qos Q] [proto 802.1Q|802.1ad], max_tx_rate MBPS, spoofchk on|off, " +
+            "trust on|off, state auto|enable|disable, ip ADDR[,ADDR..]|none (IPv4 or IPv6).",
+            "A running daemon refuses a new mac (host.yaml and a restart change it); min_tx_rate is kept and " +
+            "shown but not enforced; state auto follows the PF link, which the daemon keeps up."})
     public static final class Set implements Callable<Integer>
     {
         @Mixin

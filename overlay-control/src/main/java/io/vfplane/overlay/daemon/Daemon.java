@@ -202,6 +202,7 @@ public final class Daemon implements AutoCloseable
         log.info("starting: pf " + config.pf() + ", " + config.vfs().size() + " VF(s), underlay " +
             config.underlay().bind().getHostAddress() + ":" + config.underlay().port() + ", peers from " +
             peerSource.name() + " (" + peerSource.peers().size() + ")");
+        logPeers(peerSource.peers());
         // 1. everything that can be checked without touching the system
         final RuleSet initial;
         try
@@ -441,6 +442,15 @@ public final class Daemon implements AutoCloseable
             .ipv6Addresses(v6.stream().mapToLong(Long::longValue).toArray());
     }
 
+    private void logPeers(final List<HostConfig.Peer> peers)
+    {
+        for (final HostConfig.Peer peer : peers)
+        {
+            log.info("peer " + peer.name() + ": " + peer.endpoint().getHostAddress() + ", vnis " + peer.vnis() +
+                ", " + peer.hosts().size() + " host(s)");
+        }
+    }
+
     private void onPeersChanged(final List<HostConfig.Peer> peers)
     {
         try
@@ -450,6 +460,7 @@ public final class Daemon implements AutoCloseable
             rulesOrigin = "peers";
             log.info("peers changed (" + peers.size() + "): " + next.egressRules().size() + " egress, " +
                 next.ingressRules().size() + " ingress rules applied");
+            logPeers(peers);
         }
         catch (final RuntimeException ex)
         {
