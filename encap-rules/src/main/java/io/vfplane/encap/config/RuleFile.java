@@ -26,8 +26,8 @@ import io.vfplane.encap.rules.Underlay;
  * the file, the line and the field ({@code rules.yaml:14: egress[3].vni: 16777216 is out of range 0..16777215}), and
  * unknown fields are errors too. The file format is documented, with a complete example, in the module README.
  *
- * <p>SnakeYAML's node API (compose, not load) keeps the line of every value; {@link YamlFields} reads the fields and
- * collects the errors.
+ * <p>SnakeYAML's node API (compose, not load) keeps the line of every value; {@link YamlFile} reads the file and
+ * refuses it on any error, {@link YamlFields} reads the fields and collects the errors.
  */
 public final class RuleFile
 {
@@ -47,64 +47,50 @@ public final class RuleFile
     private static final Set<String> INGRESS = Set.of("match", "action", "vf");
     private static final Set<String> INGRESS_MATCH = Set.of("dst-ip", "format", "vni", "inner-dst-mac", "src-ip");
 
+    private static final YamlFile<RuleSet, RuleFileException> FILE = new YamlFile<>(TOP, RuleFileException::new,
+        (fields, root, top) -> new RuleFile(fields).rules(top));
+
     private final YamlFields fields;
 
-    private RuleFile(final String fileName)
+    private RuleFile(final YamlFields fields)
     {
-        this.fields = new YamlFields(fileName);
+        this.fields = fields;
     }
 
     /** Reads and validates a rule file. */
     public static RuleSet read(final Path file) throws RuleFileException
     {
-        final RuleFile reader = new RuleFile(YamlSource.displayName(file));
-        return reader.doParse(reader.fields.open(file));
+        return FILE.read(file);
     }
 
     /** Reads and validates rules from text; {@code fileName} names them in errors. */
     public static RuleSet parse(final String fileName, final Reader text) throws RuleFileException
     {
-        return new RuleFile(fileName).doParse(text);
+        return FILE.parse(fileName, text);
     }
 
-    /** {@code text} is null when the file could not be read (the error is already recorded). */
-    private RuleSet doParse(final Reader text) throws RuleFileException
+    /** The rules of the top-level fields; null once an error is recorded (the file is then refused whole). */
+    private RuleSet rules(final Map<String, Node> top) throws RuleFileException
     {
-        final Node root = fields.document(text);
-        final Map<String, Node> top = root == null ? null : fields.mapping(root, "", TOP);
-        if (top == null)
-        {
-            throw new RuleFileException(fields.errors());
-        }
         final Underlay underlay = underlay(top.get("underlay"));
         final Map<String, TunnelFormat> formats = formats(top.get("formats"));
         final Set<Integer> known = new LinkedHashSet<>();
-        final Node knownNode = top.get("geneve-known-options");
-        if (knownNode != null)
+        fields.mappings(top.get("geneve-known-options"), "geneve-known-options", OPTION_KEY, (i, path, item, m) ->
         {
-            final List<Node> items = fields.sequence(knownNode, "geneve-known-options");
-            for (int i = 0; items != null && i < items.size(); i++)
+            final long c = fields.integer(m, "class", path, 0, 0xFFFF, -1);
+            final long t = fields.integer(m, "type", path, 0, 0xFF, -1);
+            fields.require(m, item, path, "class", "type");
+            if (c >= 0 && t >= 0)
             {
-                final String path = "geneve-known-options[" + i + "]";
-                final Map<String, Node> m = fields.mapping(items.get(i), path, OPTION_KEY);
-                if (m != null)
-                {
-                    final long c = fields.integer(m, "class", path, 0, 0xFFFF, -1);
-                    final long t = fields.integer(m, "type", path, 0, 0xFF, -1);
-                    fields.require(m, items.get(i), path, "class", "type");
-                    if (c >= 0 && t >= 0)
-                    {
-                        known.add(GeneveOption.key((int)c, (int)t));
-                    }
-                }
+                known.add(GeneveOption.key((int)c, (int)t));
             }
-        }
+        });
         final Set<TunnelFormat> used = new LinkedHashSet<>();
         final List<EgressRule> egress = egress(top.get("egress"), formats, used);
         final List<IngressRule> ingress = ingress(top.get("ingress"), formats, used);
         if (fields.hasErrors())
         {
-            throw new RuleFileException(fields.errors());
+            return null;
         }
         for (final TunnelFormat f : formats.values())
         {
@@ -176,29 +162,18 @@ public final class RuleFile
         {
             formats.put(name, TunnelFormat.builtIn(name));
         }
-        if (node == null)
+        fields.mappings(node, "formats", FORMAT, (i, path, item, m) ->
         {
-            return formats;
-        }
-        final List<Node> items = fields.sequence(node, "formats");
-        for (int i = 0; items != null && i < items.size(); i++)
-        {
-            final String path = "formats[" + i + "]";
-            final Map<String, Node> m = fields.mapping(items.get(i), path, FORMAT);
-            if (m == null)
-            {
-                continue;
-            }
             final String name = fields.string(m, "name", path);
             if (name == null)
             {
-                fields.error(items.get(i), path + ".name", "is required");
-                continue;
+                fields.error(item, path + ".name", "is required");
+                return;
             }
             if (formats.containsKey(name))
             {
                 fields.error(m.get("name"), path + ".name", "format " + name + " is already defined");
-                continue;
+                return;
             }
             try
             {
@@ -219,60 +194,50 @@ public final class RuleFile
                     }
                     else if (base != null)
                     {
-                        fields.error(items.get(i), path + ".udp-port", "is required with base");
+                        fields.error(item, path + ".udp-port", "is required with base");
                     }
-                    continue;
+                    return;
                 }
                 final int errorsBefore = fields.errorCount();
                 final long port = fields.integer(m, "udp-port", path, 1, 65535, -1);
                 final long protocol = fields.integer(m, "ip-protocol", path, 0, 255, -1);
                 if ((port < 0) == (protocol < 0))
                 {
-                    fields.error(items.get(i), path, "give exactly one of udp-port and ip-protocol");
+                    fields.error(item, path, "give exactly one of udp-port and ip-protocol");
                 }
                 if (protocol == TunnelFormat.IP_PROTOCOL_UDP)
                 {
                     fields.error(m.get("ip-protocol"), path + ".ip-protocol", "17 is UDP: give udp-port instead");
                 }
                 final long length = fields.integer(m, "header-length", path, 1, 64, -1);
-                fields.require(m, items.get(i), path, "header-length", "vni");
+                fields.require(m, item, path, "header-length", "vni");
                 final int[] vni = field(m.get("vni"), path + ".vni");
                 final int[] flow = m.containsKey("flow-id") ? field(m.get("flow-id"), path + ".flow-id") :
                     new int[]{TunnelFormat.NO_FIELD, 0};
                 final byte[] fixed = new byte[(int)Math.max(length, 0)];
                 final byte[] mask = new byte[fixed.length];
-                if (m.containsKey("fixed"))
+                fields.mappings(m.get("fixed"), path + ".fixed", FIXED, (j, fp, fixedItem, fm) ->
                 {
-                    final List<Node> fixedItems = fields.sequence(m.get("fixed"), path + ".fixed");
-                    for (int j = 0; fixedItems != null && j < fixedItems.size(); j++)
+                    fields.require(fm, fixedItem, fp, "offset", "bytes");
+                    final long off = fields.integer(fm, "offset", fp, 0, 63, -1);
+                    final byte[] b = hex(fm.get("bytes"), fp + ".bytes");
+                    if (off >= 0 && b != null)
                     {
-                        final String fp = path + ".fixed[" + j + "]";
-                        final Map<String, Node> fm = fields.mapping(fixedItems.get(j), fp, FIXED);
-                        if (fm == null)
+                        if (off + b.length > fixed.length)
                         {
-                            continue;
+                            fields.error(fm.get("bytes"), fp + ".bytes", "runs past the " + fixed.length +
+                                "-byte header");
                         }
-                        fields.require(fm, fixedItems.get(j), fp, "offset", "bytes");
-                        final long off = fields.integer(fm, "offset", fp, 0, 63, -1);
-                        final byte[] b = hex(fm.get("bytes"), fp + ".bytes");
-                        if (off >= 0 && b != null)
+                        else
                         {
-                            if (off + b.length > fixed.length)
+                            for (int k = 0; k < b.length; k++)
                             {
-                                fields.error(fm.get("bytes"), fp + ".bytes", "runs past the " + fixed.length +
-                                    "-byte header");
-                            }
-                            else
-                            {
-                                for (int k = 0; k < b.length; k++)
-                                {
-                                    fixed[(int)off + k] = b[k];
-                                    mask[(int)off + k] = (byte)0xFF;
-                                }
+                                fixed[(int)off + k] = b[k];
+                                mask[(int)off + k] = (byte)0xFF;
                             }
                         }
                     }
-                }
+                });
                 if (fields.errorCount() == errorsBefore && vni != null && flow != null)
                 {
                     formats.put(name, TunnelFormat.custom(name,
@@ -282,9 +247,9 @@ public final class RuleFile
             }
             catch (final IllegalArgumentException ex)
             {
-                fields.error(items.get(i), path + "." + ex.getMessage().split(":")[0], rest(ex.getMessage()));
+                fields.error(item, path + "." + ex.getMessage().split(":")[0], rest(ex.getMessage()));
             }
-        }
+        });
         return formats;
     }
 
@@ -320,20 +285,9 @@ public final class RuleFile
         final Set<TunnelFormat> used)
     {
         final List<EgressRule> rules = new ArrayList<>();
-        if (node == null)
+        fields.mappings(node, "egress", EGRESS, (i, path, item, m) ->
         {
-            return rules;
-        }
-        final List<Node> items = fields.sequence(node, "egress");
-        for (int i = 0; items != null && i < items.size(); i++)
-        {
-            final String path = "egress[" + i + "]";
             final int before = fields.errorCount();
-            final Map<String, Node> m = fields.mapping(items.get(i), path, EGRESS);
-            if (m == null)
-            {
-                continue;
-            }
             int vf = EgressRule.ANY;
             int port = EgressRule.ANY;
             int vlan = EgressRule.ANY;
@@ -393,18 +347,18 @@ public final class RuleFile
             final String action = fields.word(m, "action", path, null, "encap", "deliver", "drop");
             if (action == null && !m.containsKey("action"))
             {
-                fields.error(items.get(i), path + ".action", "is required (encap, deliver or drop)");
+                fields.error(item, path + ".action", "is required (encap, deliver or drop)");
             }
             Tunnel tunnel = null;
             int deliverVf = -1;
             if ("encap".equals(action))
             {
-                tunnel = tunnel(m, items.get(i), path, formats, used);
+                tunnel = tunnel(m, item, path, formats, used);
                 notAllowed(m, path, "vf");
             }
             else if ("deliver".equals(action))
             {
-                fields.require(m, items.get(i), path, "vf");
+                fields.require(m, item, path, "vf");
                 deliverVf = (int)fields.integer(m, "vf", path, 0, 65535, -1);
                 notAllowed(m, path, "format", "remote", "vni", "geneve-options", "ttl", "dscp", "df", "udp-checksum");
             }
@@ -422,7 +376,7 @@ public final class RuleFile
             {
                 rules.add(null);
             }
-        }
+        });
         return rules;
     }
 
@@ -442,17 +396,9 @@ public final class RuleFile
                 fields.error(m.get("geneve-options"), path + ".geneve-options",
                     "only the geneve format carries options");
             }
-            final List<Node> items = fields.sequence(m.get("geneve-options"), path + ".geneve-options");
-            int total = 0;
-            for (int j = 0; items != null && j < items.size(); j++)
+            fields.mappings(m.get("geneve-options"), path + ".geneve-options", OPTION, (j, op, optionNode, om) ->
             {
-                final String op = path + ".geneve-options[" + j + "]";
-                final Map<String, Node> om = fields.mapping(items.get(j), op, OPTION);
-                if (om == null)
-                {
-                    continue;
-                }
-                fields.require(om, items.get(j), op, "class", "type");
+                fields.require(om, optionNode, op, "class", "type");
                 final long c = fields.integer(om, "class", op, 0, 0xFFFF, -1);
                 final long t = fields.integer(om, "type", op, 0, 0xFF, -1);
                 byte[] data = new byte[0];
@@ -469,9 +415,9 @@ public final class RuleFile
                 if (c >= 0 && t >= 0 && data != null)
                 {
                     options.add(new GeneveOption((int)c, (int)t, data));
-                    total += 4 + data.length;
                 }
-            }
+            });
+            final int total = options.stream().mapToInt(GeneveOption::wireLength).sum();
             if (total > 252)
             {
                 fields.error(m.get("geneve-options"), path + ".geneve-options",
@@ -514,21 +460,10 @@ public final class RuleFile
         final Set<TunnelFormat> used)
     {
         final List<IngressRule> rules = new ArrayList<>();
-        if (node == null)
+        fields.mappings(node, "ingress", INGRESS, (i, path, item, m) ->
         {
-            return rules;
-        }
-        final List<Node> items = fields.sequence(node, "ingress");
-        for (int i = 0; items != null && i < items.size(); i++)
-        {
-            final String path = "ingress[" + i + "]";
             final int before = fields.errorCount();
-            final Map<String, Node> m = fields.mapping(items.get(i), path, INGRESS);
-            if (m == null)
-            {
-                continue;
-            }
-            fields.require(m, items.get(i), path, "match", "action");
+            fields.require(m, item, path, "match", "action");
             TunnelFormat format = null;
             byte[] dst = null;
             byte[] src = null;
@@ -555,7 +490,7 @@ public final class RuleFile
             int vf = -1;
             if ("deliver".equals(action))
             {
-                fields.require(m, items.get(i), path, "vf");
+                fields.require(m, item, path, "vf");
                 vf = (int)fields.integer(m, "vf", path, 0, 65535, -1);
             }
             else
@@ -568,7 +503,7 @@ public final class RuleFile
                 rules.add(new IngressRule(dst, format, vni, mac, src,
                     IngressRule.Action.valueOf(action.toUpperCase()), vf));
             }
-        }
+        });
         return rules;
     }
 

@@ -6,18 +6,12 @@ import java.util.List;
  * A rule file failed validation. Each error reads {@code FILE:LINE: path.to[3].field: message}; nothing from the file
  * was applied.
  */
-public final class RuleFileException extends Exception
+public final class RuleFileException extends YamlFileException
 {
-    private final List<String> errors;
+    private static final long serialVersionUID = 1L;
 
     public RuleFileException(final List<String> errors)
     {
-        super(String.join("\n", errors));
-        this.errors = List.copyOf(errors);
-    }
-
-    public List<String> errors()
-    {
-        return errors;
+        super(errors);
     }
 }

@@ -207,6 +207,42 @@ public final class YamlFields
         return items;
     }
 
+    /** What a reader makes of one item of a list of mappings. */
+    @FunctionalInterface
+    public interface Item
+    {
+        /**
+         * @param index the item's place in the list.
+         * @param path  the item's path, {@code list[index]}.
+         * @param node  the item: the place to name for a field it is missing.
+         * @param m     its fields by name, in file order, as {@link #mapping} gives them.
+         */
+        void read(int index, String path, Node node, Map<String, Node> m);
+    }
+
+    /**
+     * Reads a list of mappings one item at a time, in file order, so the errors come in file order too: each item that
+     * is a mapping of {@code allowed} fields goes to {@code item}; one that is not is an error and is skipped. No items
+     * when {@code node} is null (the list is absent); an error when it is not a list.
+     */
+    public void mappings(final Node node, final String path, final Set<String> allowed, final Item item)
+    {
+        if (node == null)
+        {
+            return;
+        }
+        final List<Node> items = sequence(node, path);
+        for (int i = 0; items != null && i < items.size(); i++)
+        {
+            final String itemPath = path + "[" + i + "]";
+            final Map<String, Node> m = mapping(items.get(i), itemPath, allowed);
+            if (m != null)
+            {
+                item.read(i, itemPath, items.get(i), m);
+            }
+        }
+    }
+
     /** An error for each of {@code keys} missing from {@code m}, at the line of {@code node} (the mapping). */
     public void require(final Map<String, Node> m, final Node node, final String path, final String... keys)
     {

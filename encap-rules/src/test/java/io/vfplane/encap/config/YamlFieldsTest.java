@@ -2,6 +2,7 @@ package io.vfplane.encap.config;
 
 import java.io.StringReader;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -140,6 +141,32 @@ class YamlFieldsTest
         assertEquals(List.of(
             "t.yaml:3: items[1].name: is required",
             "t.yaml:3: items[1].name.first: a check about a field that is not there"), fields.errors());
+    }
+
+    @Test
+    void shouldHandEachMappingOfAListOnInTurnAndSkipAnItemThatIsNotOne() throws Exception
+    {
+        final YamlFields fields = new YamlFields("t.yaml");
+        final List<String> seen = new ArrayList<>();
+        fields.mappings(compose("- {name: a, port: 0}\n- just text\n- {name: c, colour: red}\n"), "items", KEYS,
+            (index, path, item, m) ->
+            {
+                seen.add(index + " " + path + " " + List.copyOf(m.keySet()));
+                fields.integer(m, "port", path, 1, 9, -1);
+                fields.require(m, item, path, "mac");
+            });
+        assertEquals(List.of("0 items[0] [name, port]", "2 items[2] [name]"), seen);
+        assertEquals(List.of(
+            "t.yaml:1: items[0].port: 0 is out of range 1..9",
+            "t.yaml:1: items[0].mac: is required",
+            "t.yaml:2: items[1]: expected a mapping",
+            "t.yaml:3: items[2].colour: unknown field (allowed: flag, ip, list, mac, mode, name, port)",
+            "t.yaml:3: items[2].mac: is required"), fields.errors(), "in file order, item by item");
+
+        final YamlFields notAList = new YamlFields("t.yaml");
+        notAList.mappings(compose("name: x\n"), "items", KEYS, (index, path, item, m) -> seen.add(path));
+        assertEquals(List.of("t.yaml:1: items: expected a list"), notAList.errors());
+        assertEquals(2, seen.size());
     }
 
     @Test

@@ -15,13 +15,13 @@ import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 
 import io.vfplane.encap.config.YamlFields;
-import io.vfplane.encap.config.YamlSource;
+import io.vfplane.encap.config.YamlFile;
 
 /**
  * Reads a host config ({@code host.yaml}) into a {@link HostConfig}. Everything is validated before anything is
  * returned; every error names the file, the line and the field
  * ({@code host.yaml:12: vfs[0].mac: "02:00:zz" is not a MAC address}), and unknown fields are errors. SnakeYAML's node
- * API (compose, not load) keeps the line of every value, as the rule file reader does.
+ * API (compose, not load) keeps the line of every value; {@link YamlFile} reads the file as it does the rule file.
  */
 public final class HostConfigFile
 {
@@ -39,35 +39,31 @@ public final class HostConfigFile
     private static final long MAX_VNI = 0xFF_FFFFL;
     private static final int MAX_IFNAME = 15;
 
+    private static final YamlFile<HostConfig, HostConfigException> FILE = new YamlFile<>(TOP,
+        HostConfigException::new, (fields, root, top) -> new HostConfigFile(fields).config(root, top));
+
     private final YamlFields fields;
 
-    private HostConfigFile(final String fileName)
+    private HostConfigFile(final YamlFields fields)
     {
-        this.fields = new YamlFields(fileName);
+        this.fields = fields;
     }
 
     /** Reads and validates a host config file. */
     public static HostConfig read(final Path file) throws HostConfigException
     {
-        final HostConfigFile reader = new HostConfigFile(YamlSource.displayName(file));
-        return reader.doParse(reader.fields.open(file));
+        return FILE.read(file);
     }
 
     /** Reads and validates a host config from text; {@code fileName} names it in errors. */
     public static HostConfig parse(final String fileName, final Reader text) throws HostConfigException
     {
-        return new HostConfigFile(fileName).doParse(text);
+        return FILE.parse(fileName, text);
     }
 
-    /** {@code text} is null when the file could not be read (the error is already recorded). */
-    private HostConfig doParse(final Reader text) throws HostConfigException
+    /** The config of the top-level fields ({@code root} is their mapping); not used once an error is recorded. */
+    private HostConfig config(final Node root, final Map<String, Node> top)
     {
-        final Node root = fields.document(text);
-        final Map<String, Node> top = root == null ? null : fields.mapping(root, "", TOP);
-        if (top == null)
-        {
-            throw new HostConfigException(fields.errors());
-        }
         fields.require(top, root, "", "pf", "underlay", "vfs");
         final String pf = name(top, "pf", "", "pf0");
         final String instance = name(top, "instance", "", pf);
@@ -78,10 +74,6 @@ public final class HostConfigFile
         final int defaultGuestMtu = (underlay == null ? 1500 : underlay.mtu()) - HostConfig.VXLAN_OVERHEAD;
         final List<HostConfig.Vf> vfs = vfs(top.get("vfs"), defaultGuestMtu);
         final List<HostConfig.Peer> peers = peers(top.get("peers"));
-        if (fields.hasErrors())
-        {
-            throw new HostConfigException(fields.errors());
-        }
         return new HostConfig(instance, pf, underlay, tunnel, control, pipelines, vfs, peers);
     }
 
@@ -197,23 +189,11 @@ public final class HostConfigFile
     private List<HostConfig.Vf> vfs(final Node node, final int defaultGuestMtu)
     {
         final List<HostConfig.Vf> vfs = new ArrayList<>();
-        if (node == null)
-        {
-            return vfs;
-        }
-        final List<Node> items = fields.sequence(node, "vfs");
         final Set<Integer> indexes = new HashSet<>();
         final Set<String> taps = new HashSet<>();
         final Set<Long> macs = new HashSet<>();
-        for (int i = 0; items != null && i < items.size(); i++)
+        fields.mappings(node, "vfs", VF, (i, path, item, m) ->
         {
-            final String path = "vfs[" + i + "]";
-            final Node item = items.get(i);
-            final Map<String, Node> m = fields.mapping(item, path, VF);
-            if (m == null)
-            {
-                continue;
-            }
             fields.require(m, item, path, "index", "tap", "mac", "vni");
             final int index = (int)fields.integer(m, "index", path, 0, 255, -1);
             if (index >= 0 && !indexes.add(index))
@@ -270,27 +250,15 @@ public final class HostConfigFile
             }
             vfs.add(new HostConfig.Vf(index, tap, mac, vlan, List.copyOf(ips), vni, spoof, trust, state, rate,
                 queues, guest));
-        }
+        });
         return List.copyOf(vfs);
     }
 
     private List<HostConfig.Peer> peers(final Node node)
     {
         final List<HostConfig.Peer> peers = new ArrayList<>();
-        if (node == null)
+        fields.mappings(node, "peers", PEER, (i, path, item, m) ->
         {
-            return peers;
-        }
-        final List<Node> items = fields.sequence(node, "peers");
-        for (int i = 0; items != null && i < items.size(); i++)
-        {
-            final String path = "peers[" + i + "]";
-            final Node item = items.get(i);
-            final Map<String, Node> m = fields.mapping(item, path, PEER);
-            if (m == null)
-            {
-                continue;
-            }
             fields.require(m, item, path, "endpoint");
             final String name = name(m, "name", path, "peer" + i);
             final Inet4Address endpoint = m.get("endpoint") == null ? null : ipv4(m.get("endpoint"),
@@ -310,29 +278,18 @@ public final class HostConfigFile
                 }
             }
             final List<HostConfig.Mapping> hosts = new ArrayList<>();
-            final Node hostsNode = m.get("hosts");
-            if (hostsNode != null)
+            fields.mappings(m.get("hosts"), path + ".hosts", MAPPING, (k, hp, hostNode, hm) ->
             {
-                final List<Node> h = fields.sequence(hostsNode, path + ".hosts");
-                for (int k = 0; h != null && k < h.size(); k++)
+                fields.require(hm, hostNode, hp, "vni", "mac");
+                final int vni = (int)fields.integer(hm, "vni", hp, 0, MAX_VNI, -1);
+                if (vni >= 0 && !vnis.isEmpty() && !vnis.contains(vni))
                 {
-                    final String hp = path + ".hosts[" + k + "]";
-                    final Map<String, Node> hm = fields.mapping(h.get(k), hp, MAPPING);
-                    if (hm == null)
-                    {
-                        continue;
-                    }
-                    fields.require(hm, h.get(k), hp, "vni", "mac");
-                    final int vni = (int)fields.integer(hm, "vni", hp, 0, MAX_VNI, -1);
-                    if (vni >= 0 && !vnis.isEmpty() && !vnis.contains(vni))
-                    {
-                        fields.error(hm.get("vni"), hp + ".vni", vni + " is not in " + path + ".vnis " + vnis);
-                    }
-                    final long mac = fields.unicastMac(hm.get("mac"), hp + ".mac");
-                    final Inet4Address ip = hm.get("ip") == null ? null : ipv4(hm.get("ip"), hp + ".ip");
-                    hosts.add(new HostConfig.Mapping(vni, mac, ip));
+                    fields.error(hm.get("vni"), hp + ".vni", vni + " is not in " + path + ".vnis " + vnis);
                 }
-            }
+                final long mac = fields.unicastMac(hm.get("mac"), hp + ".mac");
+                final Inet4Address ip = hm.get("ip") == null ? null : ipv4(hm.get("ip"), hp + ".ip");
+                hosts.add(new HostConfig.Mapping(vni, mac, ip));
+            });
             if (vnis.isEmpty())
             {
                 for (final HostConfig.Mapping h : hosts)
@@ -344,7 +301,7 @@ public final class HostConfigFile
                 }
             }
             peers.add(new HostConfig.Peer(name, endpoint, List.copyOf(vnis), List.copyOf(hosts)));
-        }
+        });
         return List.copyOf(peers);
     }
 
