@@ -48,13 +48,26 @@ public final class RuleFile
     private static final Set<String> INGRESS_MATCH = Set.of("dst-ip", "format", "vni", "inner-dst-mac", "src-ip");
 
     private static final YamlFile<RuleSet, RuleFileException> FILE = new YamlFile<>(TOP, RuleFileException::new,
-        (fields, root, top) -> new RuleFile(fields).rules(top));
+        (fields, root, top) -> new RuleFile(fields, null).rules(top));
+
+    /**
+     * A UDP socket underlay (the host daemon's): the kernel writes every outer header, from Ethernet to UDP, and the
+     * socket carries one UDP tunnel format to one port over IPv4. A rule file for it may not ask for what the socket
+     * cannot do: outer TTL, DSCP, DF or UDP checksum per rule, outer MACs, another format, an IPv6 remote.
+     *
+     * @param format  the one format (its UDP port is the socket's).
+     */
+    public record SocketUnderlay(TunnelFormat format)
+    {
+    }
 
     private final YamlFields fields;
+    private final SocketUnderlay socket;
 
-    private RuleFile(final YamlFields fields)
+    private RuleFile(final YamlFields fields, final SocketUnderlay socket)
     {
         this.fields = fields;
+        this.socket = socket;
     }
 
     /** Reads and validates a rule file. */
@@ -67,6 +80,17 @@ public final class RuleFile
     public static RuleSet parse(final String fileName, final Reader text) throws RuleFileException
     {
         return FILE.parse(fileName, text);
+    }
+
+    /**
+     * As {@link #parse(String, Reader)}, for rules a UDP socket underlay sends: whatever it cannot carry is an error
+     * at its line, like any other.
+     */
+    public static RuleSet parse(final String fileName, final Reader text, final SocketUnderlay socket)
+        throws RuleFileException
+    {
+        return new YamlFile<>(TOP, RuleFileException::new,
+            (fields, root, top) -> new RuleFile(fields, socket).rules(top)).parse(fileName, text);
     }
 
     /** The rules of the top-level fields; null once an error is recorded (the file is then refused whole). */
@@ -144,6 +168,7 @@ public final class RuleFile
                 {
                     gatewayMac = fields.mac(m.get("gateway-mac"), "underlay.gateway-mac");
                 }
+                socketCannot(m, "underlay", "outer Ethernet header", "local-mac", "gateway-mac");
                 final String d = fields.word(m, "depth", "underlay", null, "full-frame", "tunnel-header");
                 if ("tunnel-header".equals(d))
                 {
@@ -153,6 +178,34 @@ public final class RuleFile
             }
         }
         return new Underlay(v4, v6, localMac, gatewayMac, depth, mtu);
+    }
+
+    /** For a socket underlay: an error for each of {@code keys} set in {@code m}, which the kernel writes itself. */
+    private void socketCannot(final Map<String, Node> m, final String path, final String what, final String... keys)
+    {
+        if (socket == null)
+        {
+            return;
+        }
+        for (final String key : keys)
+        {
+            if (m.containsKey(key))
+            {
+                fields.error(m.get(key), path + "." + key, "the kernel writes the " + what +
+                    " of a UDP socket underlay: this cannot be set per rule");
+            }
+        }
+    }
+
+    /** For a socket underlay: an error when {@code format} (named in {@code m}) is not the one it carries. */
+    private void socketCarries(final Map<String, Node> m, final String path, final TunnelFormat format)
+    {
+        if (socket != null && format != null && !(format.kind() == socket.format().kind() &&
+            format.udpPort() == socket.format().udpPort()))
+        {
+            fields.error(m.get("format"), path + ".format", format.name() + ": this UDP socket underlay carries " +
+                socket.format().name() + " on UDP port " + socket.format().udpPort() + " only");
+        }
     }
 
     private Map<String, TunnelFormat> formats(final Node node)
@@ -386,6 +439,12 @@ public final class RuleFile
         fields.require(m, node, path, "format", "remote", "vni");
         final TunnelFormat format = formatRef(m, path, formats);
         final byte[] remote = fields.address(m, "remote", path, 0);
+        socketCarries(m, path, format);
+        if (socket != null && remote != null && remote.length != 4)
+        {
+            fields.error(m.get("remote"), path + ".remote", "the UDP socket underlay is IPv4");
+        }
+        socketCannot(m, path, "outer IP and UDP headers", "ttl", "dscp", "df", "udp-checksum");
         final long max = format == null ? 0xFFFF_FFFFL : format.maxVni();
         final long vni = fields.integer(m, "vni", path, 0, max, -1);
         final List<GeneveOption> options = new ArrayList<>();
@@ -477,6 +536,7 @@ public final class RuleFile
                 {
                     fields.require(match, m.get("match"), mp, "format", "vni");
                     format = formatRef(match, mp, formats);
+                    socketCarries(match, mp, format);
                     dst = fields.address(match, "dst-ip", mp, 0);
                     src = fields.address(match, "src-ip", mp, 0);
                     vni = fields.integer(match, "vni", mp, 0, format == null ? 0xFFFF_FFFFL : format.maxVni(), -1);

@@ -183,4 +183,35 @@ class RuleFileTest
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).startsWith("absent.yaml:0: cannot read: "), errors.get(0));
     }
+
+    @Test
+    void shouldRefuseForASocketUnderlayWhatItsKernelWritesOrItCannotCarryAtEachLine() throws Exception
+    {
+        final RuleFile.SocketUnderlay socket = new RuleFile.SocketUnderlay(TunnelFormat.VXLAN);
+        final String yaml = String.join("\n",
+            "underlay: {local-ipv4: 192.0.2.1, local-ipv6: \"2001:db8::1\", gateway-mac: \"02:00:00:00:00:fe\"}",
+            "egress:",
+            "  - {match: {vf: 0}, action: encap, format: vxlan, remote: 192.0.2.2, vni: 1}",
+            "  - {match: {vf: 1}, action: encap, format: vxlan, remote: 192.0.2.2, vni: 2, ttl: 5, dscp: 10}",
+            "  - {match: {vf: 2}, action: encap, format: geneve, remote: 192.0.2.2, vni: 3}",
+            "  - {match: {vf: 3}, action: encap, format: vxlan, remote: \"2001:db8::2\", vni: 4}",
+            "ingress:",
+            "  - {match: {format: gre, vni: 5}, action: deliver, vf: 0}",
+            "");
+        final List<String> errors = assertThrows(RuleFileException.class,
+            () -> RuleFile.parse("rules.yaml", new StringReader(yaml), socket)).errors();
+        assertEquals(List.of(
+            "rules.yaml:1: underlay.gateway-mac: the kernel writes the outer Ethernet header of a UDP socket " +
+                "underlay: this cannot be set per rule",
+            "rules.yaml:4: egress[1].ttl: the kernel writes the outer IP and UDP headers of a UDP socket " +
+                "underlay: this cannot be set per rule",
+            "rules.yaml:4: egress[1].dscp: the kernel writes the outer IP and UDP headers of a UDP socket " +
+                "underlay: this cannot be set per rule",
+            "rules.yaml:5: egress[2].format: geneve: this UDP socket underlay carries vxlan on UDP port 4789 only",
+            "rules.yaml:6: egress[3].remote: the UDP socket underlay is IPv4",
+            "rules.yaml:8: ingress[0].match.format: gre: this UDP socket underlay carries vxlan on UDP port 4789 only"),
+            errors);
+        // the same file is fine where the outer headers are ours to write (pcap process, AF_PACKET)
+        assertEquals(4, RuleFile.parse("rules.yaml", new StringReader(yaml)).egressRules().size());
+    }
 }

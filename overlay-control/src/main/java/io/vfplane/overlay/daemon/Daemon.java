@@ -18,6 +18,7 @@ import io.vfplane.dataplane.parse.PacketParser;
 import io.vfplane.dataplane.parse.ParserConfig;
 import io.vfplane.encap.config.RuleFile;
 import io.vfplane.encap.config.RuleFileException;
+import io.vfplane.encap.format.TunnelFormat;
 import io.vfplane.encap.rules.RuleSet;
 import io.vfplane.encap.rules.RuleTables;
 import io.vfplane.encap.stage.DecapStage;
@@ -475,7 +476,10 @@ public final class Daemon implements AutoCloseable
      */
     public RuleSet loadRules(final String fileName, final String text) throws RuleFileException
     {
-        final RuleSet next = RuleFile.parse(fileName, new java.io.StringReader(text));
+        // what the UDP socket cannot send (outer TTL, DSCP, DF, UDP checksum, MACs, other formats, IPv6) is refused
+        // at its line rather than accepted and silently not done
+        final RuleSet next = RuleFile.parse(fileName, new java.io.StringReader(text), new RuleFile.SocketUnderlay(
+            TunnelFormat.VXLAN.withUdpPort("vxlan", config.underlay().port())));
         final byte[] local = next.underlay().localIpv4();
         final Inet4Address bind = config.underlay().bind();
         if (next.underlay().depth() != io.vfplane.encap.rules.Underlay.Depth.FULL_FRAME || local == null ||

@@ -236,6 +236,12 @@ final class OverlayEndToEndTest
         final Topology.Result load = topology.cli(2, "rules", "load", bad.toString(), "-i", instance);
         assertEquals(2, load.exitCode(), load.output());
         assertTrue(load.output().contains("rules.yaml:2: ingress[0]"), load.output());
+        // valid rules, but one asks for an outer TTL the daemon's UDP socket cannot set per rule: refused at its line
+        java.nio.file.Files.writeString(bad, "underlay: {local-ipv4: 10.99.0.2}\negress:\n" +
+            "  - {match: {vf: 0}, action: encap, format: vxlan, remote: 10.99.0.1, vni: 77, ttl: 5}\n");
+        final Topology.Result ttl = topology.cli(2, "rules", "load", bad.toString(), "-i", instance);
+        assertEquals(1, ttl.exitCode(), "refused by the daemon, which knows its underlay: " + ttl.output());
+        assertTrue(ttl.output().contains("rules.yaml:3: egress[0].ttl: the kernel writes"), ttl.output());
         final Topology.Result metrics = topology.cli(2, "show", "metrics", "-i", instance);
         assertTrue(metrics.output().contains("vfplane_vf_0_rx_packets{counter=\"vf.0.rx_packets\"}"),
             metrics.output());
