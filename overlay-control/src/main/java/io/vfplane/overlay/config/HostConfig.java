@@ -1,6 +1,7 @@
 package io.vfplane.overlay.config;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -114,10 +115,11 @@ public record HostConfig(
 
     /**
      * @param netns   the guest's network namespace (must exist).
-     * @param address the guest's address with prefix length, e.g. {@code 192.168.10.1/24}; null leaves it unset.
-     * @param mtu     the guest interface MTU (underlay MTU minus the tunnel overhead by default).
+     * @param address  the guest's address with prefix length, e.g. {@code 192.168.10.1/24}; null leaves it unset.
+     * @param address6 the guest's IPv6 address with prefix length, e.g. {@code fd77::1/64}, or null.
+     * @param mtu      the guest interface MTU (underlay MTU minus the tunnel overhead by default).
      */
-    public record Guest(String netns, String address, int mtu)
+    public record Guest(String netns, String address, String address6, int mtu)
     {
     }
 
@@ -139,8 +141,9 @@ public record HostConfig(
      * @param vni the guest's virtual network.
      * @param mac its MAC.
      * @param ip  its IPv4 address, or null.
+     * @param ip6 its IPv6 address, or null.
      */
-    public record Mapping(int vni, long mac, Inet4Address ip)
+    public record Mapping(int vni, long mac, Inet4Address ip, Inet6Address ip6)
     {
     }
 

@@ -2,6 +2,7 @@ package io.vfplane.overlay.config;
 
 import java.io.Reader;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -33,9 +34,9 @@ public final class HostConfigFile
     private static final Set<String> CONTROL = Set.of("port", "metrics");
     private static final Set<String> VF = Set.of("index", "tap", "mac", "vlan", "ips", "vni", "spoofchk", "trust",
         "state", "max_tx_rate", "queues", "guest");
-    private static final Set<String> GUEST = Set.of("netns", "address", "mtu");
+    private static final Set<String> GUEST = Set.of("netns", "address", "address6", "mtu");
     private static final Set<String> PEER = Set.of("name", "endpoint", "vnis", "hosts");
-    private static final Set<String> MAPPING = Set.of("vni", "mac", "ip");
+    private static final Set<String> MAPPING = Set.of("vni", "mac", "ip", "ip6");
     private static final long MAX_VNI = 0xFF_FFFFL;
     private static final int MAX_IFNAME = 15;
 
@@ -241,11 +242,12 @@ public final class HostConfigFile
                     fields.require(g, guestNode, path + ".guest", "netns");
                     final String netns = name(g, "netns", path + ".guest", null);
                     final String address = cidr(g.get("address"), path + ".guest.address");
+                    final String address6 = cidr6(g.get("address6"), path + ".guest.address6");
                     // the largest inner IP packet the underlay carries in one datagram; a port VLAN's tag, inserted
                     // on the way out, takes 4 bytes of it
                     final int largest = defaultGuestMtu - (vlan != 0 ? HostConfig.VLAN_TAG : 0);
                     final int mtu = (int)fields.integer(g, "mtu", path + ".guest", 68, largest, largest);
-                    guest = new HostConfig.Guest(netns, address, mtu);
+                    guest = new HostConfig.Guest(netns, address, address6, mtu);
                 }
             }
             vfs.add(new HostConfig.Vf(index, tap, mac, vlan, List.copyOf(ips), vni, spoof, trust, state, rate,
@@ -288,7 +290,20 @@ public final class HostConfigFile
                 }
                 final long mac = fields.unicastMac(hm.get("mac"), hp + ".mac");
                 final Inet4Address ip = hm.get("ip") == null ? null : ipv4(hm.get("ip"), hp + ".ip");
-                hosts.add(new HostConfig.Mapping(vni, mac, ip));
+                final byte[] ip6 = fields.address(hm, "ip6", hp, 16);
+                Inet6Address v6 = null;
+                if (ip6 != null)
+                {
+                    if (inet(ip6) instanceof Inet6Address a)
+                    {
+                        v6 = a;
+                    }
+                    else
+                    {
+                        fields.error(hm.get("ip6"), hp + ".ip6", "an IPv4-mapped address: give it as ip");
+                    }
+                }
+                hosts.add(new HostConfig.Mapping(vni, mac, ip, v6));
             });
             if (vnis.isEmpty())
             {
@@ -365,6 +380,30 @@ public final class HostConfigFile
         if (!ok)
         {
             fields.error(node, path, "\"" + text + "\" is not an IPv4 address with a prefix length (a.b.c.d/n)");
+            return null;
+        }
+        return text;
+    }
+
+    /** An IPv6 address with a prefix length ({@code fd77::1/64}), or null (with an error when it is not one). */
+    private String cidr6(final Node node, final String path)
+    {
+        if (node == null)
+        {
+            return null;
+        }
+        final String text = fields.scalar(node, path);
+        if (text == null)
+        {
+            return null;
+        }
+        final int slash = text.indexOf('/');
+        final byte[] address = slash > 0 ? YamlFields.parseAddress(text.substring(0, slash)) : null;
+        final boolean ok = address != null && address.length == 16 &&
+            text.substring(slash + 1).matches("[0-9]{1,3}") && Integer.parseInt(text.substring(slash + 1)) <= 128;
+        if (!ok)
+        {
+            fields.error(node, path, "\"" + text + "\" is not an IPv6 address with a prefix length (fd00::1/64)");
             return null;
         }
         return text;

@@ -390,23 +390,37 @@ public final class Daemon implements AutoCloseable
         }
         final String ns = vf.guest().netns();
         NetNs.moveInto(vf.tap(), ns, mac, vf.guest().address());
+        if (vf.guest().address6() != null)
+        {
+            // nodad: duplicate address detection multicasts into the overlay, where no one answers for anyone
+            NetNs.run("ip", "-n", ns, "addr", "add", vf.guest().address6(), "dev", vf.tap(), "nodad");
+        }
         NetNs.run("ip", "-n", ns, "link", "set", vf.tap(), "mtu", Integer.toString(vf.guest().mtu()));
         int neighbours = 0;
         for (final HostConfig.Peer peer : peerSource.peers())
         {
             for (final HostConfig.Mapping h : peer.hosts())
             {
-                if (h.vni() == vf.vni() && h.ip() != null)
+                if (h.vni() != vf.vni())
                 {
-                    // ARP suppression: the daemon knows every guest's MAC, so the guest never needs to ask
-                    NetNs.run("ip", "-n", ns, "neigh", "replace", h.ip().getHostAddress(), "lladdr",
-                        HostConfigFile.formatMac(h.mac()), "dev", vf.tap(), "nud", "permanent");
-                    neighbours++;
+                    continue;
+                }
+                // ARP and neighbour discovery suppression: the daemon knows every guest's MAC, so the guest never
+                // needs to ask (the overlay carries no broadcast or multicast to ask with)
+                for (final InetAddress ip : new InetAddress[] {h.ip(), h.ip6()})
+                {
+                    if (ip != null)
+                    {
+                        NetNs.run("ip", "-n", ns, "neigh", "replace", ip.getHostAddress(), "lladdr",
+                            HostConfigFile.formatMac(h.mac()), "dev", vf.tap(), "nud", "permanent");
+                        neighbours++;
+                    }
                 }
             }
         }
         log.info("vf " + vf.index() + ": TAP " + vf.tap() + queues(vf) + " -> netns " + ns + " as " + mac +
-            (vf.guest().address() == null ? "" : " " + vf.guest().address()) + ", mtu " + vf.guest().mtu() +
+            (vf.guest().address() == null ? "" : " " + vf.guest().address()) +
+            (vf.guest().address6() == null ? "" : " " + vf.guest().address6()) + ", mtu " + vf.guest().mtu() +
             ", " + neighbours + " static neighbour(s)");
     }
 

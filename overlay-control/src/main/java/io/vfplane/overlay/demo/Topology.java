@@ -125,6 +125,12 @@ public final class Topology implements AutoCloseable
         return "192.168.77." + h;
     }
 
+    /** Guest {@code h}'s IPv6 address (a /64 the two guests share). */
+    public static String guestIp6(final int h)
+    {
+        return "fd77::" + h;
+    }
+
     public static String guestMac(final int h)
     {
         return "02:00:00:77:00:0" + h;
@@ -168,13 +174,15 @@ public final class Topology implements AutoCloseable
             "    tap: " + tap(h) + "\n" +
             "    mac: " + guestMac(h) + "\n" +
             "    vni: " + VNI + "\n" +
-            "    ips: [" + guestIp(h) + "]\n" +
-            "    guest: {netns: " + guestNs(h) + ", address: " + guestIp(h) + "/24, mtu: " + GUEST_MTU + "}\n" +
+            "    ips: [" + guestIp(h) + ", \"" + guestIp6(h) + "\"]\n" +
+            "    guest: {netns: " + guestNs(h) + ", address: " + guestIp(h) + "/24, address6: \"" + guestIp6(h) +
+            "/64\", mtu: " + GUEST_MTU + "}\n" +
             "peers:\n" +
             "  - name: h" + o + "\n" +
             "    endpoint: " + underlayIp(o) + "\n" +
             "    hosts:\n" +
-            "      - {vni: " + VNI + ", mac: " + guestMac(o) + ", ip: " + guestIp(o) + "}\n" +
+            "      - {vni: " + VNI + ", mac: " + guestMac(o) + ", ip: " + guestIp(o) + ", ip6: \"" + guestIp6(o) +
+            "\"}\n" +
             (extraPeerHosts == null ? "" : extraPeerHosts);
     }
 

@@ -90,6 +90,26 @@ final class HostConfigFileTest
     }
 
     @Test
+    void shouldReadGuestAndPeerIpv6AddressesAndRefuseMalformedOnes() throws Exception
+    {
+        final HostConfig c = parse(GOOD
+            .replace("{netns: g1, address: 192.168.77.1/24}", "{netns: g1, address: 192.168.77.1/24, " +
+                "address6: \"fd77::1/64\"}")
+            .replace("ip: 192.168.77.2}", "ip: 192.168.77.2, ip6: \"fd77::2\"}"));
+        assertEquals("fd77::1/64", c.vf(0).guest().address6());
+        assertEquals("fd77:0:0:0:0:0:0:2", c.peers().get(0).hosts().get(0).ip6().getHostAddress());
+        final List<String> errors = errors(GOOD
+            .replace("{netns: g1, address: 192.168.77.1/24}", "{netns: g1, address: 192.168.77.1/24, " +
+                "address6: \"fd77::1\"}")
+            .replace("ip: 192.168.77.2}", "ip: 192.168.77.2, ip6: 192.168.77.2}"));
+        assertEquals(2, errors.size(), errors.toString());
+        assertTrue(errors.get(0).contains("vfs[0].guest.address6") && errors.get(0).contains("prefix length"),
+            errors.get(0));
+        assertTrue(errors.get(1).contains("peers[0].hosts[0].ip6") && errors.get(1).contains("not an IPv6"),
+            errors.get(1));
+    }
+
+    @Test
     void shouldDefaultToNettyEpollAndReadPipelineCpus() throws Exception
     {
         final HostConfig plain = parse(GOOD.replace("  transport: epoll\n", ""));
