@@ -241,8 +241,8 @@ public final class HostConfigFile
                 {
                     fields.require(g, guestNode, path + ".guest", "netns");
                     final String netns = name(g, "netns", path + ".guest", null);
-                    final String address = cidr(g.get("address"), path + ".guest.address");
-                    final String address6 = cidr6(g.get("address6"), path + ".guest.address6");
+                    final String address = cidr(g.get("address"), path + ".guest.address", 4);
+                    final String address6 = cidr(g.get("address6"), path + ".guest.address6", 16);
                     // the largest inner IP packet the underlay carries in one datagram; a port VLAN's tag, inserted
                     // on the way out, takes 4 bytes of it
                     final int largest = defaultGuestMtu - (vlan != 0 ? HostConfig.VLAN_TAG : 0);
@@ -363,30 +363,11 @@ public final class HostConfigFile
         return address == null ? null : inet4(address);
     }
 
-    private String cidr(final Node node, final String path)
-    {
-        if (node == null)
-        {
-            return null;
-        }
-        final String text = fields.scalar(node, path);
-        if (text == null)
-        {
-            return null;
-        }
-        final int slash = text.indexOf('/');
-        final boolean ok = slash > 0 && parseIpv4(text.substring(0, slash)) != null &&
-            text.substring(slash + 1).matches("[0-9]{1,2}") && Integer.parseInt(text.substring(slash + 1)) <= 32;
-        if (!ok)
-        {
-            fields.error(node, path, "\"" + text + "\" is not an IPv4 address with a prefix length (a.b.c.d/n)");
-            return null;
-        }
-        return text;
-    }
-
-    /** An IPv6 address with a prefix length ({@code fd77::1/64}), or null (with an error when it is not one). */
-    private String cidr6(final Node node, final String path)
+    /**
+     * An address of {@code family} bytes (4 or 16) with a prefix length ({@code 192.168.77.1/24},
+     * {@code fd77::1/64}), or null (with an error when it is not one).
+     */
+    private String cidr(final Node node, final String path, final int family)
     {
         if (node == null)
         {
@@ -399,11 +380,13 @@ public final class HostConfigFile
         }
         final int slash = text.indexOf('/');
         final byte[] address = slash > 0 ? YamlFields.parseAddress(text.substring(0, slash)) : null;
-        final boolean ok = address != null && address.length == 16 &&
-            text.substring(slash + 1).matches("[0-9]{1,3}") && Integer.parseInt(text.substring(slash + 1)) <= 128;
+        final String prefix = slash > 0 ? text.substring(slash + 1) : "";
+        final boolean ok = address != null && address.length == family && prefix.matches("[0-9]{1,3}") &&
+            Integer.parseInt(prefix) <= family * 8;
         if (!ok)
         {
-            fields.error(node, path, "\"" + text + "\" is not an IPv6 address with a prefix length (fd00::1/64)");
+            fields.error(node, path, "\"" + text + "\" is not an " + (family == 4 ?
+                "IPv4 address with a prefix length (a.b.c.d/n)" : "IPv6 address with a prefix length (fd00::1/64)"));
             return null;
         }
         return text;
