@@ -392,13 +392,6 @@ public final class HostConfigFile
         return text;
     }
 
-    /** Parses {@code a.b.c.d}, or returns null. Never resolves names. */
-    public static Inet4Address parseIpv4(final String text)
-    {
-        final byte[] address = YamlFields.parseAddress(text);
-        return address == null || address.length != 4 ? null : inet4(address);
-    }
-
     private static Inet4Address inet4(final byte[] address)
     {
         return (Inet4Address)inet(address);
