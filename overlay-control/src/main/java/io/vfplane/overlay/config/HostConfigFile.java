@@ -35,6 +35,8 @@ public final class HostConfigFile
     private static final Set<String> VF = Set.of("index", "tap", "mac", "vlan", "ips", "vni", "spoofchk", "trust",
         "state", "max_tx_rate", "queues", "guest");
     private static final Set<String> GUEST = Set.of("netns", "address", "address6", "mtu");
+    /** The smallest link MTU IPv6 works over (RFC 8200 section 5). */
+    private static final int IPV6_MIN_MTU = 1280;
     private static final Set<String> PEER = Set.of("name", "endpoint", "vnis", "hosts");
     private static final Set<String> MAPPING = Set.of("vni", "mac", "ip", "ip6");
     private static final long MAX_VNI = 0xFF_FFFFL;
@@ -247,6 +249,21 @@ public final class HostConfigFile
                     // on the way out, takes 4 bytes of it
                     final int largest = defaultGuestMtu - (vlan != 0 ? HostConfig.VLAN_TAG : 0);
                     final int mtu = (int)fields.integer(g, "mtu", path + ".guest", 68, largest, largest);
+                    if (address6 != null && mtu < IPV6_MIN_MTU)
+                    {
+                        // the kernel takes IPv6 off a device whose MTU drops below 1280 (RFC 8200 section 5)
+                        fields.error(g.get("address6"), path + ".guest.address6", "IPv6 needs a guest mtu of at " +
+                            "least " + IPV6_MIN_MTU + "; this guest's is " + mtu);
+                    }
+                    for (final String[] a : new String[][] {{"address", address}, {"address6", address6}})
+                    {
+                        if (spoof && !ips.isEmpty() && a[1] != null && !ips.contains(inet(YamlFields.parseAddress(
+                            a[1].substring(0, a[1].indexOf('/'))))))
+                        {
+                            fields.error(g.get(a[0]), path + ".guest." + a[0], a[1] + " is not in " + path +
+                                ".ips: the spoof check would drop everything the guest sends from it");
+                        }
+                    }
                     guest = new HostConfig.Guest(netns, address, address6, mtu);
                 }
             }

@@ -93,6 +93,7 @@ final class HostConfigFileTest
     void shouldReadGuestAndPeerIpv6AddressesAndRefuseMalformedOnes() throws Exception
     {
         final HostConfig c = parse(GOOD
+            .replace("ips: [192.168.77.1]", "ips: [192.168.77.1, \"fd77::1\"]")
             .replace("{netns: g1, address: 192.168.77.1/24}", "{netns: g1, address: 192.168.77.1/24, " +
                 "address6: \"fd77::1/64\"}")
             .replace("ip: 192.168.77.2}", "ip: 192.168.77.2, ip6: \"fd77::2\"}"));
@@ -107,6 +108,15 @@ final class HostConfigFileTest
             errors.get(0));
         assertTrue(errors.get(1).contains("peers[0].hosts[0].ip6") && errors.get(1).contains("not an IPv6"),
             errors.get(1));
+        // a guest address the spoof check would refuse, and IPv6 on a link too small for it
+        final List<String> refused = errors(GOOD
+            .replace("{netns: g1, address: 192.168.77.1/24}", "{netns: g1, address: 192.168.77.1/24, " +
+                "address6: \"fd77::1/64\", mtu: 1200}"));
+        assertEquals(2, refused.size(), refused.toString());
+        assertTrue(refused.get(0).contains("vfs[0].guest.address6") && refused.get(0).contains("at least 1280"),
+            refused.get(0));
+        assertTrue(refused.get(1).contains("vfs[0].guest.address6") && refused.get(1).contains("is not in vfs[0].ips"),
+            refused.get(1));
     }
 
     @Test
