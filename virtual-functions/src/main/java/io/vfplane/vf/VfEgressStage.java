@@ -40,7 +40,7 @@ public final class VfEgressStage extends VfStage
     private static final int NEXT_HEADER_FRAGMENT = 44;
     private static final int NEXT_HEADER_AUTHENTICATION = 51;
     private static final int NEXT_HEADER_DESTINATION_OPTIONS = 60;
-    /** Extension headers walked before ICMPv6 at most; a longer chain is refused as malformed. */
+    /** Extension headers walked at most, whatever follows them; a longer chain is refused as malformed. */
     private static final int MAX_EXTENSION_HEADERS = 8;
     private static final int EXTENSION_MIN_LENGTH = 8;
     private static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
@@ -201,9 +201,10 @@ public final class VfEgressStage extends VfStage
      * link-layer address option must be the VF's MAC (RFC 4861 sections 4.3, 4.4; options right after the 24 bytes of
      * the message). Extension headers in front of ICMPv6 (hop-by-hop, routing, destination options, fragment,
      * authentication) are walked, as a receiving host's stack walks them: a message behind a destination options
-     * header is still neighbour discovery to it. A chain longer than {@value #MAX_EXTENSION_HEADERS} or cut short is
-     * malformed; a fragment other than the first carries no ICMPv6 header to look at (and RFC 6980 has receivers
-     * ignore fragmented neighbour discovery anyway).
+     * header is still neighbour discovery to it. A chain of more than {@value #MAX_EXTENSION_HEADERS} headers
+     * (whatever follows it) or one that claims more than the packet holds is malformed; a fragment other than the
+     * first carries no ICMPv6 header to look at (and RFC 6980 has receivers ignore fragmented neighbour discovery
+     * anyway).
      *
      * @return null when the frame may go, else why not.
      */
@@ -219,8 +220,11 @@ public final class VfEgressStage extends VfStage
         {
             return VfDropReason.SPOOFED_SOURCE_IP;
         }
-        final int payloadEnd = Math.min(end, l3 + Ipv6Flyweight.HEADER_LENGTH +
-            (buffer.getShort(l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF));
+        // payload length 0 with a hop-by-hop header is a jumbogram (RFC 2675): its payload runs to the frame's end
+        final int payloadLength = buffer.getShort(l3 + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) &
+            0xFFFF;
+        final int payloadEnd = payloadLength == 0 ? end :
+            Math.min(end, l3 + Ipv6Flyweight.HEADER_LENGTH + payloadLength);
         int next = buffer.getByte(l3 + Ipv6Flyweight.NEXT_HEADER_OFFSET) & 0xFF;
         int icmp = l3 + Ipv6Flyweight.HEADER_LENGTH;
         for (int headers = 0; next != NEXT_HEADER_ICMPV6; headers++)
@@ -246,6 +250,10 @@ public final class VfEgressStage extends VfStage
             next = buffer.getByte(icmp) & 0xFF;
             icmp += current == NEXT_HEADER_FRAGMENT ? EXTENSION_MIN_LENGTH :
                 current == NEXT_HEADER_AUTHENTICATION ? (length + 2) * 4 : (length + 1) * 8;
+            if (icmp > payloadEnd)
+            {
+                return VfDropReason.MALFORMED; // a header that claims more than the packet holds
+            }
         }
         if (icmp + NDP_MESSAGE_LENGTH > payloadEnd)
         {

@@ -194,6 +194,23 @@ class VfStagesTest
     }
 
     @Test
+    void shouldRefuseAnExtensionHeaderLongerThanThePacketAndTakeAJumbogramsPayloadToTheFrameEnd()
+    {
+        configure("mac 02:00:00:00:00:0a ip 2001:db8::10");
+        final Consumer<PacketDescriptor> tooLong = behindDestinationOptions(1, ndp(136, VF_LINK_LOCAL, PEER_IP6,
+            VF_MAC, 1)).andThen(p -> h.buffer().putByte(p.offset() + 14 + 40 + 1, (byte)255)); // claims 2 KiB
+        final Consumer<PacketDescriptor> jumbogram = behindDestinationOptions(1, udp6(VF_MAC, VF_IP6)).andThen(p ->
+        {
+            // as RFC 2675 sends it: a hop-by-hop header first and an IPv6 payload length of 0
+            h.buffer().putByte(p.offset() + 14 + 6, (byte)0);
+            h.buffer().putShort(p.offset() + 14 + 4, (short)0, ByteOrder.BIG_ENDIAN);
+        });
+        h.run(egress(), List.of(tooLong, jumbogram));
+        assertEquals(1, h.table.counters(0).txDrops(VfDropReason.MALFORMED), "the header claiming 2 KiB");
+        assertEquals(1, h.outputs.get(2).size(), "the jumbogram goes");
+    }
+
+    @Test
     void shouldLeaveIpv6UncheckedWhenTheVfHasNoAddresses()
     {
         configure("mac 02:00:00:00:00:0a");
@@ -260,6 +277,19 @@ class VfStagesTest
         h.table.guestPort(0, 0);
         h.run(List.of(new VfIngressStage(h.table)), List.of(echo(0, PEER_MAC, PEER_IP, 8)));
         assertEquals(1, h.table.counters(0).rxDrops(VfDropReason.VF_LINK_DOWN));
+    }
+
+    @Test
+    void shouldCheckOnlyFramesAddressedToAVfsGuestPortWhenDeliveringLocally()
+    {
+        h.table.apply(1, List.of("mac", "02:00:00:00:00:0b", "state", "disable"));
+        h.table.guestPort(1, 1);
+        final Consumer<PacketDescriptor> toVf1 = echo(1, VF_MAC, VF_IP, 8).andThen(p -> p.outPort(1));
+        final Consumer<PacketDescriptor> toUnderlay = echo(0, VF_MAC, VF_IP, 8).andThen(p -> p.outPort(2));
+        h.run(List.of(VfIngressStage.forLocalDelivery(h.table)), List.of(toVf1, toUnderlay));
+        assertEquals(1, h.table.counters(1).rxDrops(VfDropReason.VF_LINK_DOWN), "VF 1 is down: its frame stops");
+        assertEquals(1, h.outputs.get(2).size(), "the underlay-bound frame is not VF 1's business, nor VF 0's");
+        assertEquals(0, h.table.counters(0).rxPackets(), "and is not counted as received by anyone");
     }
 
     @Test

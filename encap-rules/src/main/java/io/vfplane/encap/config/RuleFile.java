@@ -169,6 +169,10 @@ public final class RuleFile
                     gatewayMac = fields.mac(m.get("gateway-mac"), "underlay.gateway-mac");
                 }
                 socketCannot(m, "underlay", "outer Ethernet header", "local-mac", "gateway-mac");
+                if (socket != null && m.containsKey("local-ipv6"))
+                {
+                    fields.error(m.get("local-ipv6"), "underlay.local-ipv6", "the UDP socket underlay is IPv4");
+                }
                 final String d = fields.word(m, "depth", "underlay", null, "full-frame", "tunnel-header");
                 if ("tunnel-header".equals(d))
                 {
@@ -537,8 +541,8 @@ public final class RuleFile
                     fields.require(match, m.get("match"), mp, "format", "vni");
                     format = formatRef(match, mp, formats);
                     socketCarries(match, mp, format);
-                    dst = fields.address(match, "dst-ip", mp, 0);
-                    src = fields.address(match, "src-ip", mp, 0);
+                    dst = fields.address(match, "dst-ip", mp, socket != null ? 4 : 0);
+                    src = fields.address(match, "src-ip", mp, socket != null ? 4 : 0);
                     vni = fields.integer(match, "vni", mp, 0, format == null ? 0xFFFF_FFFFL : format.maxVni(), -1);
                     if (match.containsKey("inner-dst-mac"))
                     {

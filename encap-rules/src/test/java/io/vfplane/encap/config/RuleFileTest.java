@@ -197,19 +197,22 @@ class RuleFileTest
             "  - {match: {vf: 3}, action: encap, format: vxlan, remote: \"2001:db8::2\", vni: 4}",
             "ingress:",
             "  - {match: {format: gre, vni: 5}, action: deliver, vf: 0}",
+            "  - {match: {format: vxlan, vni: 6, dst-ip: \"2001:db8::1\"}, action: deliver, vf: 0}",
             "");
         final List<String> errors = assertThrows(RuleFileException.class,
             () -> RuleFile.parse("rules.yaml", new StringReader(yaml), socket)).errors();
         assertEquals(List.of(
             "rules.yaml:1: underlay.gateway-mac: the kernel writes the outer Ethernet header of a UDP socket " +
                 "underlay: this cannot be set per rule",
+            "rules.yaml:1: underlay.local-ipv6: the UDP socket underlay is IPv4",
             "rules.yaml:4: egress[1].ttl: the kernel writes the outer IP and UDP headers of a UDP socket " +
                 "underlay: this cannot be set per rule",
             "rules.yaml:4: egress[1].dscp: the kernel writes the outer IP and UDP headers of a UDP socket " +
                 "underlay: this cannot be set per rule",
             "rules.yaml:5: egress[2].format: geneve: this UDP socket underlay carries vxlan on UDP port 4789 only",
             "rules.yaml:6: egress[3].remote: the UDP socket underlay is IPv4",
-            "rules.yaml:8: ingress[0].match.format: gre: this UDP socket underlay carries vxlan on UDP port 4789 only"),
+            "rules.yaml:8: ingress[0].match.format: gre: this UDP socket underlay carries vxlan on UDP port 4789 only",
+            "rules.yaml:9: ingress[1].match.dst-ip: \"2001:db8::1\" is not an IPv4 address"),
             errors);
         // the same file is fine where the outer headers are ours to write (pcap process, AF_PACKET)
         assertEquals(4, RuleFile.parse("rules.yaml", new StringReader(yaml)).egressRules().size());

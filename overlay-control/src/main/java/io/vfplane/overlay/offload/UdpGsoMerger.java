@@ -277,7 +277,7 @@ final class UdpGsoMerger
 
     /**
      * The datagram's UDP checksum over pseudo-header, header and payload sums to 0xFFFF; an IPv4 datagram without
-     * one (0) passes, an IPv6 one does not (RFC 8200 section 8.1). The payload is read 16 bytes a step.
+     * one (0) passes, an IPv6 one does not (RFC 8200 section 8.1). The payload is read once ({@link CopySum#sum}).
      */
     private boolean checksumGood(final int ip, final int udp, final int udpLength)
     {
