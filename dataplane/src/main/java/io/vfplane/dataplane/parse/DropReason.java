@@ -57,6 +57,11 @@ public enum DropReason
     GSO_UNSUPPORTED("gso_unsupported"),
     /** The pool had no buffer for a segment or a coalesced frame. */
     GSO_POOL_EMPTY("gso_pool_empty"),
+    /**
+     * A GSO frame whose segment size no real sender uses (a TCP MSS under 48, a UDP GSO frame of more than 128
+     * datagrams): segmenting it would cost a segment per byte or two.
+     */
+    GSO_BAD_SIZE("gso_bad_size"),
 
     // virtual functions
     /** A VF sent from a MAC that is not its own (spoof check on). */

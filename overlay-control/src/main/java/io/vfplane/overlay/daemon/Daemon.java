@@ -334,7 +334,8 @@ public final class Daemon implements AutoCloseable
             .build().start();
         made.push(u2g);
         final Output underlayOut = new PortOutput(underlay);
-        fromGuests[UNDERLAY_PORT] = offloads ? new TunnelGsoOutput(underlayOut, underlay, parser()) : underlayOut;
+        fromGuests[UNDERLAY_PORT] = offloads ?
+            new TunnelGsoOutput(underlayOut, underlay, parser()).counters(counters, "underlay") : underlayOut;
         final Pipeline.Builder g2uBuilder = Pipeline.builder("g2u").pool(guestPool).counters(counters)
             .backpressure(BackpressurePolicy.BLOCK)
             .idle(idle).placement(placement)

@@ -6,14 +6,17 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.vfplane.dataplane.buffer.PacketPool;
+import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.headers.EthernetFlyweight;
 import io.vfplane.dataplane.headers.Ipv4Flyweight;
 import io.vfplane.dataplane.headers.UdpFlyweight;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
+import io.vfplane.dataplane.parse.DropReason;
 import io.vfplane.dataplane.parse.PacketParser;
 import io.vfplane.dataplane.parse.ParseResult;
 import io.vfplane.pipeline.Output;
+import io.vfplane.tsorsc.ModuleCounters;
 import io.vfplane.tsorsc.SegmentLayout;
 import io.vfplane.tsorsc.gso.SegmentSink;
 import io.vfplane.tsorsc.gso.Segmenter;
@@ -66,6 +69,8 @@ public final class TunnelGsoOutput implements Output
     private long gathered;
     private long fallbacks;
     private long poolEmpty;
+    private long badSize;
+    private ModuleCounters published;
 
     /**
      * @param underlay the underlay port's output (it must take {@code GSO_UDP_L4} frames).
@@ -91,6 +96,23 @@ public final class TunnelGsoOutput implements Output
         this.fallback = new SegmentingOutput(underlay, parser, false);
     }
 
+    /**
+     * Registers the counters {@code tsorsc.<name>.tunnel_tso.trains / gathered / fallbacks / drop.gso_pool_empty /
+     * drop.gso_bad_size} and the per-segment fallback's {@code tsorsc.<name>.segment.*}, published at each
+     * {@link #flush()}. Setup time only.
+     *
+     * @param counters where.
+     * @param name     names this output (letters, digits, '_' and '-').
+     * @return this.
+     */
+    public TunnelGsoOutput counters(final Counters counters, final String name)
+    {
+        published = new ModuleCounters(counters, ModuleCounters.prefix(name, "tunnel_tso"), "trains", "gathered",
+            "fallbacks", "drop." + DropReason.GSO_POOL_EMPTY.label(), "drop." + DropReason.GSO_BAD_SIZE.label());
+        fallback.counters(counters, name);
+        return this;
+    }
+
     @Override
     public boolean offer(final PacketDescriptor packet, final PacketPool pool)
     {
@@ -110,6 +132,12 @@ public final class TunnelGsoOutput implements Output
         }
         final int gsoSize = packet.gsoSize();
         final int count = Segmenter.segmentCount(layout, gsoSize);
+        if (!Segmenter.plausible(layout.l4Protocol(), gsoSize, count))
+        {
+            badSize++;
+            pool.release(packet.bufferId());
+            return true;
+        }
         final int datagram = layout.headerLength() - outer + gsoSize;
         if (gatherer != null && gather(packet, pool, outer, gsoSize, count, datagram))
         {
@@ -233,7 +261,16 @@ public final class TunnelGsoOutput implements Output
     @Override
     public void flush()
     {
-        underlay.flush();
+        fallback.flush(); // flushes the underlay and publishes the fallback's counters
+        final ModuleCounters c = published;
+        if (c != null)
+        {
+            c.publish(0, trains);
+            c.publish(1, gathered);
+            c.publish(2, fallbacks);
+            c.publish(3, poolEmpty);
+            c.publish(4, badSize);
+        }
     }
 
     /** Large frames sent as one UDP GSO train. */
@@ -258,6 +295,12 @@ public final class TunnelGsoOutput implements Output
     public long poolEmpty()
     {
         return poolEmpty;
+    }
+
+    /** Large frames dropped for a segment size no real sender uses ({@link Segmenter#plausible}). */
+    public long badSize()
+    {
+        return badSize;
     }
 
     /** Lays the segments end to end, each one's outer headers over the tail of the one before. */

@@ -89,6 +89,24 @@ class TunnelGsoOutputTest
     }
 
     @Test
+    void shouldDropAndCountAFrameWithATcpMssNoSenderUsesInsteadOfCuttingItByteByByte()
+    {
+        final List<byte[]> out = new ArrayList<>();
+        final TunnelGsoOutput gso = new TunnelGsoOutput(capture(out, new ArrayList<>()), new PacketParser())
+            .counters(counters, "underlay");
+        final PacketDescriptor tiny = frame(30_000);
+        tiny.gsoSize(1); // 30 000 one-byte segments asked for
+        assertTrue(gso.offer(tiny, pool));
+        assertTrue(gso.offer(frame(30_000), pool));
+        gso.flush();
+        assertEquals(1, gso.badSize());
+        assertEquals(1, out.size(), "the good frame went, as one train");
+        assertEquals(1, counters.valueOf("tsorsc.underlay.tunnel_tso.drop.gso_bad_size", -1));
+        assertEquals(1, counters.valueOf("tsorsc.underlay.tunnel_tso.trains", -1));
+        assertEquals(0, pool.inFlight());
+    }
+
+    @Test
     void shouldSendGatheredTrainsOverTheNativeUnderlayWhoseDatagramsEqualTheSegmentersOutput() throws Exception
     {
         final int payload = 64_000; // 46 segments: more than one UDP GSO send carries, so two messages

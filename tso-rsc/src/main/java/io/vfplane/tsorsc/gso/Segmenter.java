@@ -33,6 +33,11 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 public final class Segmenter
 {
+    /** The smallest TCP MSS a sender uses (Linux's {@code tcp_min_snd_mss} default). */
+    public static final int MIN_TCP_MSS = 48;
+    /** The most datagrams in one UDP GSO frame (Linux's {@code UDP_MAX_SEGMENTS} since 6.9). */
+    public static final int MAX_UDP_SEGMENTS = 128;
+
     private static final int IPV6_NEXT_HEADER_OFFSET = 6;
     private static final int UDP_LENGTH_OFFSET = 4;
     private static final int UDP_CHECKSUM_OFFSET = 6;
@@ -68,6 +73,20 @@ public final class Segmenter
     {
         final int payload = layout.payloadLength();
         return payload == 0 ? 1 : (payload + gsoSize - 1) / gsoSize;
+    }
+
+    /**
+     * Whether a GSO frame's segment size is one a real sender uses: a guest (or anything that writes vnet headers)
+     * can ask for any, and a frame of 64 KiB cut into 1-byte TCP segments would cost 65 535 segments.
+     *
+     * @param l4Protocol 6 (TCP) or 17 (UDP).
+     * @param gsoSize    the frame's segment size.
+     * @param count      its segment count ({@link #segmentCount}).
+     * @return false for a TCP MSS under {@value #MIN_TCP_MSS} or more than {@value #MAX_UDP_SEGMENTS} UDP datagrams.
+     */
+    public static boolean plausible(final int l4Protocol, final int gsoSize, final int count)
+    {
+        return l4Protocol == PROTOCOL_TCP ? gsoSize >= MIN_TCP_MSS : count <= MAX_UDP_SEGMENTS;
     }
 
     /**

@@ -29,7 +29,8 @@ import org.agrona.MutableDirectBuffer;
  * <p>
  * Ownership: the large packet's buffer is released once cut; each segment buffer goes to the port, or is released
  * and counted if the port refuses it. A pool that runs dry drops the rest of the frame, counted. A dropped packet's
- * descriptor carries its {@link DropReason} ({@code GSO_UNSUPPORTED}, {@code GSO_POOL_EMPTY}), counted by reason.
+ * descriptor carries its {@link DropReason} ({@code GSO_UNSUPPORTED}, {@code GSO_POOL_EMPTY}, {@code GSO_BAD_SIZE}),
+ * counted by reason.
  */
 public final class SegmentingOutput implements Output
 {
@@ -90,7 +91,8 @@ public final class SegmentingOutput implements Output
 
     /**
      * Registers the counters {@code tsorsc.<name>.segment.frames_segmented / segments_out / port_refused /
-     * drop.gso_unsupported / drop.gso_pool_empty}, published at each {@link #flush()}. Setup time only.
+     * drop.gso_unsupported / drop.gso_pool_empty / drop.gso_bad_size}, published at each {@link #flush()}. Setup
+     * time only.
      *
      * @param counters where.
      * @param name     names this output in the labels (no dots).
@@ -100,7 +102,8 @@ public final class SegmentingOutput implements Output
     {
         published = new ModuleCounters(counters, ModuleCounters.prefix(name, "segment"),
             "frames_segmented", "segments_out", "port_refused",
-            "drop." + DropReason.GSO_UNSUPPORTED.label(), "drop." + DropReason.GSO_POOL_EMPTY.label());
+            "drop." + DropReason.GSO_UNSUPPORTED.label(), "drop." + DropReason.GSO_POOL_EMPTY.label(),
+            "drop." + DropReason.GSO_BAD_SIZE.label());
         return this;
     }
 
@@ -122,6 +125,12 @@ public final class SegmentingOutput implements Output
         {
             unsupported++;
             drop(packet, pool, DropReason.GSO_UNSUPPORTED);
+            return true;
+        }
+        if (!Segmenter.plausible(layout.l4Protocol(), packet.gsoSize(),
+            Segmenter.segmentCount(layout, packet.gsoSize())))
+        {
+            drop(packet, pool, DropReason.GSO_BAD_SIZE);
             return true;
         }
         sink.begin(pool, packet);
@@ -159,6 +168,7 @@ public final class SegmentingOutput implements Output
             c.publish(2, portRefused);
             c.publish(3, drops[DropReason.GSO_UNSUPPORTED.ordinal()]);
             c.publish(4, drops[DropReason.GSO_POOL_EMPTY.ordinal()]);
+            c.publish(5, drops[DropReason.GSO_BAD_SIZE.ordinal()]);
         }
     }
 

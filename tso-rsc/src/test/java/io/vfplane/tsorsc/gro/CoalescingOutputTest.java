@@ -251,6 +251,15 @@ class CoalescingOutputTest
         assertEquals(0, pool.inFlight());
         assertEquals(0, collector.frames.size());
 
+        // an MSS no TCP sender uses: dropped whole, not cut into 3000 one-byte segments
+        final PacketDescriptor tiny = load(pool, frame, 1, Offload.GSO_TCPV4);
+        assertTrue(segmenting.offer(tiny, pool));
+        segmenting.flush();
+        assertEquals(DropReason.GSO_BAD_SIZE, tiny.dropReason());
+        assertEquals(1, counters.valueOf("tsorsc.u.segment.drop.gso_bad_size", -1));
+        assertEquals(0, collector.frames.size());
+        assertEquals(0, pool.inFlight());
+
         // both custom formats are recognised: a CUSTOM4 frame segments under its description
         final byte[] custom = TestFrames.tcp(Tunnel.CUSTOM4, false, new byte[3000], new byte[0], ACK, 1, 1, false, 9);
         assertTrue(segmenting.offer(load(pool, custom, 1000, Offload.GSO_TCPV4), pool));
