@@ -53,7 +53,8 @@ public final class RuleFile
     /**
      * A UDP socket underlay (the host daemon's): the kernel writes every outer header, from Ethernet to UDP, and the
      * socket carries one UDP tunnel format to one port over IPv4. A rule file for it may not ask for what the socket
-     * cannot do: outer TTL, DSCP, DF or UDP checksum per rule, outer MACs, another format, an IPv6 remote.
+     * cannot do: outer TTL, DSCP, DF or UDP checksum per rule, outer MACs, another format, IPv6 (a local address,
+     * a remote, an ingress match).
      *
      * @param format  the one format (its UDP port is the socket's).
      */
