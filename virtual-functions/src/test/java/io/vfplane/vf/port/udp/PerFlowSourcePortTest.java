@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,7 +28,6 @@ import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.vf.Macs;
-import io.vfplane.vf.TestFrames;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,23 +44,14 @@ class PerFlowSourcePortTest
     /** Outer source ports as the encap stage draws them: 49152 | (flow hash & 0x3FFF). */
     private static final int EPHEMERAL_BASE = 49152;
 
-    private LoopbackPorts fixture;
-    private Counters counters;
-    private PacketPool pool;
-    private PacketPool sendPool;
+    private final LoopbackPorts fixture = new LoopbackPorts("flow-port-test");
+    private final Counters counters = fixture.counters;
+    private final PacketPool pool = fixture.pool;
+    private final PacketPool sendPool = fixture.sendPool;
 
     /** One received datagram: where from (the synthetic outer UDP source port) and its payload. */
     private record Arrival(int sourcePort, byte[] payload)
     {
-    }
-
-    @BeforeEach
-    void setUp()
-    {
-        fixture = new LoopbackPorts("flow-port-test");
-        counters = fixture.counters;
-        pool = fixture.pool;
-        sendPool = fixture.sendPool;
     }
 
     @AfterEach
@@ -99,20 +88,7 @@ class PerFlowSourcePortTest
     private void frame(final PacketDescriptor packet, final InetSocketAddress from, final int sourcePort,
         final InetSocketAddress to, final int length, final int flow, final int seq)
     {
-        TestFrames.allocate(pool, packet, 42 + length);
-        final UnsafeBuffer b = pool.buffer();
-        final int o = packet.offset();
-        TestFrames.ethernet(b, o, 0, 0, 0x0800);
-        TestFrames.ipv4(b, o + 14, 17, Macs.parseIpv4(from.getAddress().getHostAddress()),
-            Macs.parseIpv4(to.getAddress().getHostAddress()), 8 + length);
-        b.putShort(o + 34, (short)sourcePort, ByteOrder.BIG_ENDIAN);
-        b.putShort(o + 36, (short)to.getPort(), ByteOrder.BIG_ENDIAN);
-        b.putShort(o + 38, (short)(8 + length), ByteOrder.BIG_ENDIAN);
-        b.putShort(o + 40, (short)0, ByteOrder.BIG_ENDIAN);
-        for (int i = 0; i < length; i++)
-        {
-            b.putByte(o + 42 + i, expectedByte(flow, seq, i));
-        }
+        fixture.frame(packet, from, sourcePort, to, length, i -> expectedByte(flow, seq, i));
     }
 
     private static byte expectedByte(final int flow, final int seq, final int i)

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,7 +19,6 @@ import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.dataplane.packet.Offload;
 import io.vfplane.dataplane.packet.PacketDescriptor;
 import io.vfplane.vf.Macs;
-import io.vfplane.vf.TestFrames;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,20 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UdpUnderlayPortTest
 {
-    private LoopbackPorts fixture;
-    private Counters counters;
-    private PacketPool pool;
+    private final LoopbackPorts fixture = new LoopbackPorts("udp-test");
+    private final Counters counters = fixture.counters;
+    private final PacketPool pool = fixture.pool;
     /** Slots to send from where a test checks that the send released them. */
-    private PacketPool sendPool;
-
-    @BeforeEach
-    void setUp()
-    {
-        fixture = new LoopbackPorts("udp-test");
-        counters = fixture.counters;
-        pool = fixture.pool;
-        sendPool = fixture.sendPool;
-    }
+    private final PacketPool sendPool = fixture.sendPool;
 
     @AfterEach
     void tearDown()
@@ -82,20 +71,7 @@ class UdpUnderlayPortTest
     private void frame(final PacketDescriptor packet, final InetSocketAddress from, final InetSocketAddress to,
         final int length, final int seed)
     {
-        TestFrames.allocate(pool, packet, 42 + length);
-        final UnsafeBuffer b = pool.buffer();
-        final int o = packet.offset();
-        TestFrames.ethernet(b, o, 0, 0, 0x0800);
-        TestFrames.ipv4(b, o + 14, 17, Macs.parseIpv4(from.getAddress().getHostAddress()),
-            Macs.parseIpv4(to.getAddress().getHostAddress()), 8 + length);
-        b.putShort(o + 34, (short)from.getPort(), ByteOrder.BIG_ENDIAN);
-        b.putShort(o + 36, (short)to.getPort(), ByteOrder.BIG_ENDIAN);
-        b.putShort(o + 38, (short)(8 + length), ByteOrder.BIG_ENDIAN);
-        b.putShort(o + 40, (short)0, ByteOrder.BIG_ENDIAN);
-        for (int i = 0; i < length; i++)
-        {
-            b.putByte(o + 42 + i, pattern(seed, i));
-        }
+        fixture.frame(packet, from, from.getPort(), to, length, i -> pattern(seed, i));
     }
 
     private static byte pattern(final int seed, final int i)
