@@ -264,19 +264,8 @@ class TunnelGsoOutputTest
         b.putShort(p, (short)5201, BE);
         b.putShort(p + 2, (short)40001, BE);
         b.putShort(p + 4, (short)(8 + payload), BE);
-        p += 8;
-        for (int i = 0; i < payload; i++)
-        {
-            b.putByte(p + i, (byte)(i * 31 + 7));
-        }
         // the guest's partial checksum as its UDP GSO send leaves it: pseudo-header sum over the whole length
-        b.putShort(innerIp + 20 + 6, (short)Checksums.reduce(
-            Checksums.ipv4PseudoHeaderSum(b, innerIp, Checksums.PROTOCOL_UDP, 8 + payload)), BE);
-        final PacketDescriptor d = new PacketDescriptor();
-        d.bind(id, at, p + payload - at);
-        d.gsoType(Offload.GSO_UDP_L4).gsoSize(segment).offloadFlags(Offload.FLAG_NEEDS_CSUM)
-            .csumStart(14 + 20).csumOffset(6).headerLength(14 + 20 + 8);
-        return d;
+        return guestGso(id, at, innerIp, 8, payload, Checksums.PROTOCOL_UDP, 6, Offload.GSO_UDP_L4, segment);
     }
 
     /** Ethernet/IPv4/UDP 4789/VXLAN 77/Ethernet/IPv4/TCP with {@code payload} bytes, marked GSO_TCPV4 at MSS. */
@@ -299,18 +288,30 @@ class TunnelGsoOutputTest
         b.putShort(p + 14, (short)512, BE);
         b.putShort(p + 16, (short)0, BE);
         b.putShort(p + 18, (short)0, BE);
-        p += 20;
+        // a guest's partial checksum: the pseudo-header sum in the field (NEEDS_CSUM)
+        return guestGso(id, at, innerIp, 20, payload, Checksums.PROTOCOL_TCP, 16, Offload.GSO_TCPV4, MSS);
+    }
+
+    /**
+     * Completes a guest's GSO frame whose L4 header ({@code l4Length} bytes) follows the inner IPv4 header at
+     * {@code innerIp}: the payload pattern, the partial checksum a guest leaves (the pseudo-header sum, NEEDS_CSUM)
+     * and the vnet metadata with {@code gsoSize}.
+     */
+    private PacketDescriptor guestGso(final int id, final int at, final int innerIp, final int l4Length,
+        final int payload, final int protocol, final int checksumOffset, final int gsoType, final int gsoSize)
+    {
+        final UnsafeBuffer b = pool.buffer();
+        final int p = innerIp + 20 + l4Length;
         for (int i = 0; i < payload; i++)
         {
             b.putByte(p + i, (byte)(i * 31 + 7));
         }
-        // a guest's partial checksum: the pseudo-header sum in the field (NEEDS_CSUM)
-        b.putShort(innerIp + 20 + 16, (short)Checksums.reduce(
-            Checksums.ipv4PseudoHeaderSum(b, innerIp, Checksums.PROTOCOL_TCP, 20 + payload)), BE);
+        b.putShort(innerIp + 20 + checksumOffset, (short)Checksums.reduce(
+            Checksums.ipv4PseudoHeaderSum(b, innerIp, protocol, l4Length + payload)), BE);
         final PacketDescriptor d = new PacketDescriptor();
         d.bind(id, at, p + payload - at);
-        d.gsoType(Offload.GSO_TCPV4).gsoSize(MSS).offloadFlags(Offload.FLAG_NEEDS_CSUM)
-            .csumStart(14 + 20).csumOffset(16).headerLength(14 + 20 + 20);
+        d.gsoType(gsoType).gsoSize(gsoSize).offloadFlags(Offload.FLAG_NEEDS_CSUM)
+            .csumStart(14 + 20).csumOffset(checksumOffset).headerLength(14 + 20 + l4Length);
         return d;
     }
 
