@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.overlay.control.Json;
-import io.vfplane.overlay.daemon.Daemon;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,7 +38,7 @@ public final class ControlClient
         {
             return url;
         }
-        final Path run = Daemon.runDir();
+        final Path run = Counters.runDir();
         Path dir = null;
         if (instance != null)
         {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import io.vfplane.dataplane.counters.Counters;
 import io.vfplane.overlay.config.HostConfig;
 import io.vfplane.overlay.config.HostConfigException;
 import io.vfplane.overlay.config.HostConfigFile;
@@ -49,7 +50,7 @@ public final class DaemonCommand implements Callable<Integer>
         final Daemon daemon;
         try
         {
-            daemon = Daemon.start(host, new StaticPeers(host.peers()), Daemon.runDir());
+            daemon = Daemon.start(host, new StaticPeers(host.peers()), Counters.runDir());
         }
         catch (final DaemonException ex)
         {

@@ -255,14 +255,10 @@ public final class HostConfigFile
                         fields.error(g.get("address6"), path + ".guest.address6", "IPv6 needs a guest mtu of at " +
                             "least " + IPV6_MIN_MTU + "; this guest's is " + mtu);
                     }
-                    for (final String[] a : new String[][] {{"address", address}, {"address6", address6}})
+                    if (spoof && !ips.isEmpty())
                     {
-                        if (spoof && !ips.isEmpty() && a[1] != null && !ips.contains(inet(YamlFields.parseAddress(
-                            a[1].substring(0, a[1].indexOf('/'))))))
-                        {
-                            fields.error(g.get(a[0]), path + ".guest." + a[0], a[1] + " is not in " + path +
-                                ".ips: the spoof check would drop everything the guest sends from it");
-                        }
+                        allowedBySpoofCheck(g, path, "address", address, ips);
+                        allowedBySpoofCheck(g, path, "address6", address6, ips);
                     }
                     guest = new HostConfig.Guest(netns, address, address6, mtu);
                 }
@@ -378,6 +374,17 @@ public final class HostConfigFile
     {
         final byte[] address = fields.address(node, path, 4);
         return address == null ? null : inet4(address);
+    }
+
+    /** An error when the guest's {@code key} address ({@code cidr}, checked already) is not among the VF's ips. */
+    private void allowedBySpoofCheck(final Map<String, Node> g, final String path, final String key, final String cidr,
+        final List<InetAddress> ips)
+    {
+        if (cidr != null && !ips.contains(inet(YamlFields.parseAddress(cidr.substring(0, cidr.indexOf('/'))))))
+        {
+            fields.error(g.get(key), path + ".guest." + key, cidr + " is not in " + path +
+                ".ips: the spoof check would drop everything the guest sends from it");
+        }
     }
 
     /**

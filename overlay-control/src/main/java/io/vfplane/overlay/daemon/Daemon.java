@@ -95,8 +95,6 @@ import io.vfplane.vf.port.udp.UnderlayTransport;
  */
 public final class Daemon implements AutoCloseable
 {
-    /** Where instance directories live unless {@code vfplane.run.dir} says otherwise. */
-    public static final String DEFAULT_RUN_DIR = Counters.RUN_DIR.toString();
     /** Port number of the underlay. */
     public static final int UNDERLAY_PORT = 0;
     /** Port number of VF k's TAP is {@code VF_PORT_BASE + k}. */
@@ -137,12 +135,6 @@ public final class Daemon implements AutoCloseable
         this.peerSource = peerSource;
         this.log = new Log(config.instance());
         this.instanceDir = runDir.resolve(config.instance());
-    }
-
-    /** The run directory: {@code vfplane.run.dir} or {@link #DEFAULT_RUN_DIR} (as every counters reader finds it). */
-    public static Path runDir()
-    {
-        return Counters.runDir();
     }
 
     /**

@@ -277,7 +277,7 @@ final class UdpGsoMerger
 
     /**
      * The datagram's UDP checksum over pseudo-header, header and payload sums to 0xFFFF; an IPv4 datagram without
-     * one (0) passes, an IPv6 one does not (RFC 8200 section 8.1). The payload is read once ({@link CopySum#sum}).
+     * one (0) passes, an IPv6 one does not (RFC 8200 section 8.1). Header and payload are read once ({@link CopySum#sum}).
      */
     private boolean checksumGood(final int ip, final int udp, final int udpLength)
     {
@@ -285,12 +285,10 @@ final class UdpGsoMerger
         {
             return ipHeaderLength == IPV4_LENGTH;
         }
-        int sum = ipHeaderLength == IPV4_LENGTH ?
+        final int pseudo = ipHeaderLength == IPV4_LENGTH ?
             Checksums.ipv4PseudoHeaderSum(buffer, ip, PROTOCOL_UDP, udpLength) :
             Checksums.ipv6PseudoHeaderSum(buffer, ip, PROTOCOL_UDP, udpLength);
-        sum = Checksums.sum(buffer, udp, UDP_LENGTH, sum);
-        sum = Checksums.add(sum, CopySum.sum(buffer, udp + UDP_LENGTH, udpLength - UDP_LENGTH));
-        return Checksums.reduce(sum) == 0xFFFF;
+        return Checksums.reduce(Checksums.add(pseudo, CopySum.sum(buffer, udp, udpLength))) == 0xFFFF;
     }
 
     private int find(final int offset)
